@@ -1,0 +1,4 @@
+//! One module per subcommand: build what the command needs, run it, pick the exit code.
+
+pub mod export;
+pub mod validate;

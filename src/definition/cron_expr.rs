@@ -1,0 +1,176 @@
+//! Cron expressions as Temporal accepts them: five fields or an `@hourly`-style macro.
+
+use chrono::{DateTime, TimeZone, Utc};
+use croner::Cron;
+use croner::parser::{CronParser, Seconds, Year};
+
+/// Macros that Temporal's `cron_string` understands (`@every` is an interval, not a cron).
+pub const MACROS: [&str; 7] = [
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+];
+
+/// A validated cron expression.
+#[derive(Debug, Clone)]
+pub struct CronExpr {
+    text: String,
+    cron: Cron,
+}
+
+impl CronExpr {
+    /// Parses a 5-field expression or a macro; the error is a sentence for a diagnostic.
+    pub fn parse(text: &str) -> Result<CronExpr, String> {
+        let trimmed = text.trim();
+        let pattern = if trimmed.starts_with('@') {
+            match trimmed {
+                "@yearly" | "@annually" => "0 0 1 1 *",
+                "@monthly" => "0 0 1 * *",
+                "@weekly" => "0 0 * * 0",
+                "@daily" | "@midnight" => "0 0 * * *",
+                "@hourly" => "0 * * * *",
+                _ => {
+                    return Err(format!(
+                        "unknown cron macro `{trimmed}` (expected one of {})",
+                        MACROS.map(|m| format!("`{m}`")).join(", ")
+                    ));
+                }
+            }
+        } else {
+            trimmed
+        };
+        let fields: Vec<&str> = pattern.split_whitespace().collect();
+        if fields.len() != 5 {
+            return Err(format!(
+                "cron expression `{trimmed}` has {} fields, expected 5 (minute hour day-of-month month day-of-week)",
+                fields.len()
+            ));
+        }
+        const NAMES: [&str; 5] = ["minute", "hour", "day-of-month", "month", "day-of-week"];
+        for (field, name) in fields.iter().zip(NAMES) {
+            // Quartz/croner extensions that Temporal does not share.
+            if let Some(c) = field
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/')))
+            {
+                return Err(format!(
+                    "cron expression `{trimmed}`: `{c}` is not allowed in the {name} field"
+                ));
+            }
+            let letters_allowed = matches!(name, "month" | "day-of-week");
+            if field.contains(|c: char| c.is_ascii_alphabetic()) && !letters_allowed
+                || field
+                    .split([',', '-', '/'])
+                    .any(|part| part.chars().any(|c| c.is_ascii_alphabetic()) && part.len() != 3)
+            {
+                return Err(format!(
+                    "cron expression `{trimmed}`: `{field}` is not a valid {name} field"
+                ));
+            }
+        }
+        let parser = CronParser::builder()
+            .seconds(Seconds::Disallowed)
+            .year(Year::Disallowed)
+            .build();
+        let cron = parser
+            .parse(pattern)
+            .map_err(|e| format!("invalid cron expression `{trimmed}`: {e}"))?;
+        Ok(CronExpr {
+            text: trimmed.to_string(),
+            cron,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The next `n` fire times strictly after `after`, in the zone `tz`.
+    pub fn next_fires<Tz: TimeZone>(
+        &self,
+        tz: &Tz,
+        after: DateTime<Utc>,
+        n: usize,
+    ) -> Vec<DateTime<Tz>>
+    where
+        Tz::Offset: Copy,
+    {
+        self.cron
+            .iter_after(after.with_timezone(tz))
+            .take(n)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_temporal_forms() {
+        for ok in [
+            "*/15 * * * *",
+            "20 7 * * *",
+            "0 6 * * 1-5",
+            "0,30 9-17 * JAN-MAR mon-fri",
+            "5 4 * * 7",
+            "@hourly",
+            "@daily",
+            " 0 0 * * * ",
+        ] {
+            CronExpr::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn rejects_bad_expressions() {
+        for bad in [
+            "*/15 * * *",
+            "61 * * * *",
+            "0 24 * * *",
+            "0 0 32 * *",
+            "0 0 * 13 *",
+            "0 0 * * 8",
+            "* * * * * *",
+            "@every 5m",
+            "0 0 L * *",
+            "0 0 ? * *",
+            "*/0 * * * *",
+            "0 0 * * MON#2",
+            "MON * * * *",
+        ] {
+            assert!(CronExpr::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn field_count_message() {
+        assert_eq!(
+            CronExpr::parse("*/15 * * *").unwrap_err(),
+            "cron expression `*/15 * * *` has 4 fields, expected 5 (minute hour day-of-month month day-of-week)"
+        );
+    }
+
+    #[test]
+    fn next_fires_in_zone() {
+        let expr = CronExpr::parse("20 7 * * *").unwrap();
+        let after = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let fires = expr.next_fires(&chrono_tz::Europe::Berlin, after, 3);
+        let utc: Vec<String> = fires
+            .iter()
+            .map(|f| f.with_timezone(&Utc).to_rfc3339())
+            .collect();
+        assert_eq!(
+            utc,
+            [
+                "2026-11-23T06:20:00+00:00",
+                "2026-11-24T06:20:00+00:00",
+                "2026-11-25T06:20:00+00:00"
+            ]
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! The definition model of SPEC §2: what a valid definition file means.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Where a definition came from, for every message about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Shown to people and stored with the row, e.g. `defs/sweep.md` or
+    /// `git::repo@3f2a1c9d0e1f:defs/sweep.md`.
+    pub source_path: String,
+    /// Path relative to the source root, e.g. `sweep.md`; stable across commits.
+    pub rel_path: String,
+    /// File line of each top-level and `trigger.*` key, for diffs that point into the file.
+    #[serde(skip)]
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl Origin {
+    /// `source_path:line` for a field, or the bare `source_path` when the field is absent.
+    pub fn at(&self, field: &str) -> String {
+        match self.lines.get(field) {
+            Some(line) => format!("{}:{line}", self.source_path),
+            None => self.source_path.clone(),
+        }
+    }
+}
+
+/// One parsed definition file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
+pub enum Definition {
+    ActivityDefinition(ActivityDefinition),
+    EventType(EventType),
+}
+
+impl Definition {
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Definition::ActivityDefinition(d) => &d.origin,
+            Definition::EventType(e) => &e.origin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityDefinition {
+    pub id: Uuid,
+    pub key: String,
+    pub name: String,
+    pub enabled: bool,
+    pub trigger: Trigger,
+    /// The whole frontmatter as written, keys in file order.
+    pub spec: Json,
+    /// The markdown body, verbatim.
+    pub body: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventType {
+    pub name: String,
+    pub description: Option<String>,
+    pub schema: Option<Json>,
+    pub spec: Json,
+    pub body: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Trigger {
+    Cron(CronTrigger),
+    Event(EventTrigger),
+    Once(OnceTrigger),
+}
+
+impl Trigger {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Trigger::Cron(_) => "cron",
+            Trigger::Event(_) => "event",
+            Trigger::Once(_) => "once",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CronTrigger {
+    /// 5-field expression or `@hourly`-style macro, as written (trimmed).
+    pub cron: String,
+    /// IANA time zone name.
+    pub timezone: String,
+    pub misfire_policy: MisfirePolicy,
+    pub catchup_window_seconds: Option<u64>,
+    pub jitter_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventTrigger {
+    pub event_type: String,
+    /// Payload key → expected value.
+    pub filters: serde_json::Map<String, Json>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OnceTrigger {
+    pub at: DateTime<FixedOffset>,
+}
+
+/// How a missed fire is recovered (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MisfirePolicy {
+    Skip,
+    CatchupAll,
+    CatchupLatest,
+}
+
+impl MisfirePolicy {
+    pub const NAMES: &'static str = "`skip`, `catchup_all` or `catchup_latest`";
+
+    /// Parses a policy name, accepting the legacy aliases `catchup` and `compress`.
+    pub fn parse(name: &str) -> Option<MisfirePolicy> {
+        match name {
+            "skip" => Some(MisfirePolicy::Skip),
+            "catchup_all" | "catchup" => Some(MisfirePolicy::CatchupAll),
+            "catchup_latest" | "compress" => Some(MisfirePolicy::CatchupLatest),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MisfirePolicy::Skip => "skip",
+            MisfirePolicy::CatchupAll => "catchup_all",
+            MisfirePolicy::CatchupLatest => "catchup_latest",
+        }
+    }
+}
+
+impl fmt::Display for MisfirePolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The id of a definition that names no `id`: UUIDv5 of its `key` in the URL namespace
+/// (`uuid.uuid5(uuid.NAMESPACE_URL, key)` in Python).
+pub fn id_from_key(key: &str) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, key.as_bytes())
+}
+
+impl ActivityDefinition {
+    /// The normalised trigger as stored in `trigger_config`: defaults filled in, policy
+    /// aliases resolved.
+    pub fn trigger_config(&self) -> Json {
+        match &self.trigger {
+            Trigger::Cron(c) => json!({
+                "cron": c.cron,
+                "timezone": c.timezone,
+                "misfire_policy": c.misfire_policy,
+                "catchup_window_seconds": c.catchup_window_seconds,
+                "jitter_seconds": c.jitter_seconds,
+            }),
+            Trigger::Event(e) => json!({"event_type": e.event_type, "filters": e.filters}),
+            Trigger::Once(o) => json!({"at": o.at.to_rfc3339()}),
+        }
+    }
+
+    /// Hash of everything that is stored for the definition (not where it was read from).
+    pub fn content_hash(&self) -> String {
+        hash_json(&json!({
+            "id": self.id,
+            "key": self.key,
+            "name": self.name,
+            "enabled": self.enabled,
+            "trigger_type": self.trigger.type_name(),
+            "trigger_config": self.trigger_config(),
+            "spec": self.spec,
+            "body": self.body,
+        }))
+    }
+}
+
+impl EventType {
+    pub fn content_hash(&self) -> String {
+        hash_json(&json!({
+            "name": self.name,
+            "description": self.description,
+            "schema": self.schema,
+            "spec": self.spec,
+            "body": self.body,
+        }))
+    }
+}
+
+/// SHA-256 of a JSON value in canonical form (object keys sorted), hex.
+pub fn hash_json(value: &Json) -> String {
+    let canonical = canonical_json(value);
+    let digest = Sha256::digest(canonical.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// JSON text with object keys sorted at every level, so equal values hash equally whatever
+/// order their keys were written in.
+pub fn canonical_json(value: &Json) -> String {
+    fn sorted(value: &Json) -> Json {
+        match value {
+            Json::Object(map) => {
+                let ordered: BTreeMap<&String, Json> =
+                    map.iter().map(|(k, v)| (k, sorted(v))).collect();
+                Json::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            }
+            Json::Array(items) => Json::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_from_key_matches_python_uuid5() {
+        // python3 -c 'import uuid;print(uuid.uuid5(uuid.NAMESPACE_URL, "the-custodian.report-daily"))'
+        assert_eq!(
+            id_from_key("the-custodian.report-daily").to_string(),
+            "0e443e1a-0a89-58a5-ad7b-f797422bd584"
+        );
+    }
+
+    #[test]
+    fn policy_aliases() {
+        assert_eq!(
+            MisfirePolicy::parse("catchup"),
+            Some(MisfirePolicy::CatchupAll)
+        );
+        assert_eq!(
+            MisfirePolicy::parse("compress"),
+            Some(MisfirePolicy::CatchupLatest)
+        );
+        assert_eq!(MisfirePolicy::parse("skip"), Some(MisfirePolicy::Skip));
+        assert_eq!(MisfirePolicy::parse("Skip"), None);
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys() {
+        let a: Json = serde_json::from_str(r#"{"b":1,"a":{"y":2,"x":3}}"#).unwrap();
+        let b: Json = serde_json::from_str(r#"{"a":{"x":3,"y":2},"b":1}"#).unwrap();
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+        assert_eq!(hash_json(&a), hash_json(&b));
+    }
+}

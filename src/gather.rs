@@ -1,0 +1,69 @@
+//! Gather: every source → the desired state of the run.
+
+use serde::Serialize;
+
+use crate::definition::{Catalog, SourceFile};
+use crate::source::SourceSpec;
+
+/// The desired state, and how reading it went.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub catalog: Catalog,
+    pub sources: Vec<SourceInfo>,
+    /// Sources that failed as a whole: nothing may be retired or deleted on their account.
+    pub failed: Vec<SourceFailure>,
+    /// Every file read, for `export`.
+    pub files: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    pub files: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceFailure {
+    pub source: String,
+    pub message: String,
+}
+
+impl Desired {
+    /// Reads all sources; a failing source is recorded, the others are still read.
+    pub fn gather(specs: &[SourceSpec]) -> Desired {
+        let mut files = Vec::new();
+        let mut refused = Vec::new();
+        let mut sources = Vec::new();
+        let mut failed = Vec::new();
+        for spec in specs {
+            match spec.read() {
+                Ok(read) => {
+                    tracing::debug!(source = %read.label, files = read.files.len(), "read source");
+                    sources.push(SourceInfo {
+                        source: read.label,
+                        commit: read.commit,
+                        files: read.files.len(),
+                    });
+                    files.extend(read.files);
+                    refused.extend(read.refused);
+                }
+                Err(e) => {
+                    tracing::error!(source = %spec, error = %e, "source failed");
+                    failed.push(SourceFailure {
+                        source: spec.to_string(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        let catalog = Catalog::build(&files, refused);
+        Desired {
+            catalog,
+            sources,
+            failed,
+            files,
+        }
+    }
+}

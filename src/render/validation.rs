@@ -1,0 +1,91 @@
+//! The `validate` report, as text for people and JSON for machines.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use serde_json::json;
+
+use crate::gather::Desired;
+
+pub fn text(desired: &Desired) -> String {
+    let mut out = String::new();
+    for failure in &desired.failed {
+        let _ = writeln!(
+            out,
+            "error: source `{}`: {}",
+            failure.source, failure.message
+        );
+    }
+    for error in &desired.catalog.errors {
+        let _ = writeln!(out, "{error}");
+    }
+    for skipped in &desired.catalog.skipped {
+        let _ = writeln!(out, "skipped {skipped} (no frontmatter: not a definition)");
+    }
+    let catalog = &desired.catalog;
+    let _ = writeln!(
+        out,
+        "{}: {} activity definitions, {} event types from {} files in {} sources; {} skipped; {} invalid files, {} errors{}.",
+        if desired.failed.is_empty() && catalog.errors.is_empty() {
+            "Valid"
+        } else {
+            "Invalid"
+        },
+        catalog.activities.len(),
+        catalog.event_types.len(),
+        desired.files.len(),
+        desired.sources.len(),
+        catalog.skipped.len(),
+        invalid_files(desired),
+        catalog.errors.len(),
+        if desired.failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} sources failed", desired.failed.len())
+        }
+    );
+    out
+}
+
+pub fn json(desired: &Desired) -> String {
+    let catalog = &desired.catalog;
+    let mut errors: Vec<serde_json::Value> = desired
+        .failed
+        .iter()
+        .map(|f| json!({"stage": "sources", "id": f.source, "source_path": f.source, "message": f.message}))
+        .collect();
+    errors.extend(catalog.errors.iter().map(|d| {
+        json!({
+            "stage": "definitions",
+            "source_path": d.source_path,
+            "line": d.line,
+            "col": d.col,
+            "message": d.message,
+        })
+    }));
+    let report = json!({
+        "mode": "validate",
+        "valid": desired.failed.is_empty() && catalog.errors.is_empty(),
+        "sources": desired.sources,
+        "definitions": {
+            "valid": catalog.activities.len(),
+            "invalid": invalid_files(desired),
+        },
+        "event_types": {"valid": catalog.event_types.len()},
+        "skipped": catalog.skipped,
+        "errors": errors,
+    });
+    let mut text = serde_json::to_string_pretty(&report).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
+fn invalid_files(desired: &Desired) -> usize {
+    desired
+        .catalog
+        .errors
+        .iter()
+        .map(|e| e.source_path.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+}

@@ -1,0 +1,230 @@
+//! A git repository at a branch, tag or commit, read through libgit2 without a checkout.
+//!
+//! A local path is opened in place (nothing is written to it); any URL (including
+//! `file://`) is cloned bare into a temporary directory that is removed afterwards.
+
+use std::path::{Component, Path, PathBuf};
+
+use git2::{ObjectType, Repository, Tree};
+
+use super::{SourceError, SourceRead, decode, is_hidden, is_markdown};
+use crate::definition::{Diagnostic, MAX_FILE_BYTES, SourceFile};
+
+const SYMLINK_MODE: i32 = 0o120000;
+const MAX_SYMLINK_HOPS: usize = 8;
+
+pub fn read(
+    url: &str,
+    subdir: Option<&str>,
+    reference: Option<&str>,
+) -> Result<SourceRead, SourceError> {
+    let fail = |message: String| SourceError::Git {
+        url: url.to_string(),
+        message,
+    };
+    let git = |e: git2::Error| fail(e.message().to_string());
+    let local = !url.contains("://") && Path::new(url).exists();
+    // Kept alive until the read is done; dropping it removes the clone.
+    let mut _clone_dir = None;
+    let repo = if local {
+        Repository::open(url).map_err(git)?
+    } else {
+        let dir = tempfile::Builder::new()
+            .prefix("activity-sync-git-")
+            .tempdir()
+            .map_err(|e| fail(format!("cannot create a directory to clone into: {e}")))?;
+        let repo = git2::build::RepoBuilder::new()
+            .bare(true)
+            .clone(url, dir.path())
+            .map_err(|e| fail(format!("clone failed: {}", e.message())))?;
+        _clone_dir = Some(dir);
+        repo
+    };
+    let reference = reference.unwrap_or("HEAD");
+    let commit = resolve(&repo, reference, local).map_err(|e| {
+        fail(format!(
+            "cannot resolve ref `{reference}` to a commit: {}",
+            e.message()
+        ))
+    })?;
+    let sha = commit.id().to_string();
+    let tree = commit.tree().map_err(git)?;
+    let root = match subdir {
+        None => tree,
+        Some(sub) => {
+            let entry = tree
+                .get_path(Path::new(sub))
+                .map_err(|_| fail(format!("no directory `{sub}` at commit {sha}")))?;
+            entry
+                .to_object(&repo)
+                .and_then(|o| o.peel_to_tree())
+                .map_err(|_| fail(format!("`{sub}` is not a directory at commit {sha}")))?
+        }
+    };
+    let prefix = subdir.map(|s| format!("{s}/")).unwrap_or_default();
+    let mut read = SourceRead {
+        label: String::new(),
+        commit: Some(sha.clone()),
+        files: Vec::new(),
+        refused: Vec::new(),
+    };
+    let walker = Walker {
+        repo: &repo,
+        root: &root,
+        source_prefix: format!("git::{url}@{}:{prefix}", &sha[..12]),
+    };
+    walker.walk(&root, Path::new(""), &mut read).map_err(git)?;
+    Ok(read)
+}
+
+fn resolve<'r>(
+    repo: &'r Repository,
+    reference: &str,
+    local: bool,
+) -> Result<git2::Commit<'r>, git2::Error> {
+    let mut names = vec![
+        format!("refs/heads/{reference}"),
+        format!("refs/tags/{reference}"),
+    ];
+    let remote = format!("refs/remotes/origin/{reference}");
+    if local {
+        names.push(remote);
+    } else {
+        names.insert(0, remote);
+    }
+    for name in names {
+        if let Ok(found) = repo.find_reference(&name) {
+            return found.peel_to_commit();
+        }
+    }
+    repo.revparse_single(reference)?.peel_to_commit()
+}
+
+struct Walker<'a> {
+    repo: &'a Repository,
+    root: &'a Tree<'a>,
+    source_prefix: String,
+}
+
+impl Walker<'_> {
+    fn walk(&self, tree: &Tree<'_>, dir: &Path, read: &mut SourceRead) -> Result<(), git2::Error> {
+        for entry in tree.iter() {
+            let Some(name) = entry.name() else { continue };
+            if is_hidden(name) {
+                continue;
+            }
+            let path = dir.join(name);
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    let sub = entry.to_object(self.repo)?.peel_to_tree()?;
+                    self.walk(&sub, &path, read)?;
+                }
+                Some(ObjectType::Blob) if is_markdown(name) => {
+                    let rel = path.to_string_lossy().replace('\\', "/");
+                    let source_path = format!("{}{rel}", self.source_prefix);
+                    match self.content(&entry, &path, &source_path) {
+                        Ok(text) => read.files.push(SourceFile {
+                            source_path,
+                            rel_path: rel,
+                            text,
+                        }),
+                        Err(d) => read.refused.push((rel, d)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The text of a blob, following symlinks that stay inside the source root.
+    fn content(
+        &self,
+        entry: &git2::TreeEntry<'_>,
+        path: &Path,
+        source_path: &str,
+    ) -> Result<String, Diagnostic> {
+        let git = |e: git2::Error| Diagnostic::file(source_path, e.message().to_string());
+        let mut blob = entry
+            .to_object(self.repo)
+            .and_then(|o| o.peel_to_blob())
+            .map_err(git)?;
+        let mut mode = entry.filemode();
+        let mut at = path.to_path_buf();
+        for _ in 0..MAX_SYMLINK_HOPS {
+            if mode != SYMLINK_MODE {
+                if blob.size() as u64 > MAX_FILE_BYTES {
+                    return Err(Diagnostic::oversized(source_path, blob.size() as u64));
+                }
+                return decode(blob.content().to_vec(), source_path);
+            }
+            let target = String::from_utf8_lossy(blob.content()).into_owned();
+            let resolved = resolve_link(&at, &target).ok_or_else(|| {
+                Diagnostic::file(
+                    source_path,
+                    format!("symlink to `{target}` resolves outside the source root; refused"),
+                )
+            })?;
+            let next = self.root.get_path(&resolved).map_err(|_| {
+                Diagnostic::file(source_path, format!("symlink to `{target}` is dangling"))
+            })?;
+            mode = next.filemode();
+            blob = next
+                .to_object(self.repo)
+                .and_then(|o| o.peel_to_blob())
+                .map_err(git)?;
+            at = resolved;
+        }
+        Err(Diagnostic::file(
+            source_path,
+            format!("more than {MAX_SYMLINK_HOPS} levels of symlinks"),
+        ))
+    }
+}
+
+/// Where a link at `link` (relative to the root) pointing at `target` lands, if inside.
+fn resolve_link(link: &Path, target: &str) -> Option<PathBuf> {
+    let target = Path::new(target);
+    if target.is_absolute() {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for component in link
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(target)
+        .components()
+    {
+        match component {
+            Component::Normal(c) => out.push(c),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_inside_and_outside_the_root() {
+        assert_eq!(
+            resolve_link(Path::new("a/b.md"), "c.md"),
+            Some("a/c.md".into())
+        );
+        assert_eq!(
+            resolve_link(Path::new("a/b.md"), "../c.md"),
+            Some("c.md".into())
+        );
+        assert_eq!(resolve_link(Path::new("b.md"), "../c.md"), None);
+        assert_eq!(resolve_link(Path::new("a/b.md"), "/etc/passwd"), None);
+        assert_eq!(resolve_link(Path::new("a/b.md"), "./../../x"), None);
+    }
+}
