@@ -1,8 +1,12 @@
 //! Command-line interface (SPEC §6). Names of commands, flags and variables are a contract.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::source::SourceSpec;
+use crate::store::DEFAULT_DATABASE_URL;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,9 +26,96 @@ pub struct Cli {
 pub enum Command {
     /// Offline check of definition files: parse, schema and cross-file references.
     Validate(ValidateArgs),
+    /// Plan the changes to the database without making them.
+    Plan(PlanArgs),
+    /// Apply the changes: from the sources, or from a plan saved with `plan --out`.
+    Apply(ApplyArgs),
+    /// Recent runs and the last successful sync.
+    Status(StatusArgs),
+    /// Create or upgrade the database tables.
+    Migrate(DatabaseArgs),
     /// Render manifests from definition files.
     #[command(subcommand)]
     Export(ExportCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `postgres://…` or `sqlite://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+}
+
+/// What plan and apply share.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Where to read definitions: a directory, a manifest `.yaml`, `git::URL//SUBDIR?ref=REF`
+    /// or `configmap:NS/NAME` (repeatable).
+    #[arg(long = "source", value_name = "S", value_parser = parse_source)]
+    pub sources: Vec<SourceSpec>,
+    /// The ownership scope: a run only changes rows it wrote under this scope.
+    #[arg(long, env = "ACTIVITY_SYNC_SCOPE", default_value = "default", value_parser = parse_scope)]
+    pub scope: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Reconcile activity definitions (`--definitions=false` to skip).
+    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub definitions: bool,
+    /// Reconcile event types too (opt in).
+    #[arg(long = "event-types", num_args = 0..=1, default_value_t = false, default_missing_value = "true", action = ArgAction::Set)]
+    pub event_types: bool,
+    /// Retire everything the scope owns when the sources yield no definitions at all.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Most retirements one run may make (default: 10 or 25 % of the scope, whichever is larger).
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<usize>,
+    /// Treat invalid definitions as fatal: write nothing and exit 4.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Save the plan for `apply PLAN`; it records a fingerprint of the state it was made against.
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when changes are pending, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan --out`; refused when the database changed since.
+    #[arg(value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// How long to wait for another run of the same scope (e.g. `30s`, `2m`).
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+    /// Exit 3 instead of 0 when another run holds the scope.
+    #[arg(long)]
+    pub fail_on_lock: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this scope.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// How many runs to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -68,7 +159,74 @@ pub enum Format {
     Markdown,
 }
 
+fn parse_scope(s: &str) -> Result<String, String> {
+    if crate::definition::is_valid_name(s) && s.len() <= 63 {
+        Ok(s.to_string())
+    } else {
+        Err("a scope is 1 to 63 letters, digits, `.`, `_` or `-`".into())
+    }
+}
+
+/// `500ms`, `30s`, `5m`, `1h`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration such as `30s` or `2m`"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{s}` (use ms, s, m or h)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
 fn parse_source(s: &str) -> Result<SourceSpec, String> {
     s.parse()
         .map_err(|e: crate::source::SourceError| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("1d").is_err());
+        assert!(parse_duration("s").is_err());
+    }
+
+    #[test]
+    fn stage_flags() {
+        let cli = Cli::try_parse_from(["activity-sync", "plan", "--source", "d", "--event-types"])
+            .unwrap();
+        let Command::Plan(args) = cli.command else {
+            panic!()
+        };
+        assert!(args.run.definitions && args.run.event_types);
+        let cli = Cli::try_parse_from([
+            "activity-sync",
+            "plan",
+            "--source",
+            "d",
+            "--definitions=false",
+        ])
+        .unwrap();
+        let Command::Plan(args) = cli.command else {
+            panic!()
+        };
+        assert!(!args.run.definitions && !args.run.event_types);
+    }
 }

@@ -1,6 +1,6 @@
 //! Gather: every source → the desired state of the run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::definition::{Catalog, SourceFile};
 use crate::source::SourceSpec;
@@ -16,7 +16,7 @@ pub struct Desired {
     pub files: Vec<SourceFile>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,7 +24,7 @@ pub struct SourceInfo {
     pub files: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFailure {
     pub source: String,
     pub message: String,

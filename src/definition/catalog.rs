@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 use super::diagnostic::Diagnostic;
-use super::model::{ActivityDefinition, Definition, EventType, Trigger};
+use super::model::{ActivityDefinition, Definition, EventType, Trigger, source_location};
 use super::parse::{Claims, FileOutcome, SourceFile, parse_file};
 
 /// The desired state read from the sources, plus everything that went wrong reading it.
@@ -26,16 +26,22 @@ pub struct Protected {
     pub ids: BTreeSet<Uuid>,
     pub keys: BTreeSet<String>,
     pub event_types: BTreeSet<String>,
-    /// Relative paths of files that failed, whatever they describe.
-    pub rel_paths: BTreeSet<String>,
+    /// [`source_location`]s of files that failed, whatever they describe.
+    pub locations: BTreeSet<String>,
 }
 
 impl Protected {
-    fn claim(&mut self, claims: Claims, rel_path: &str) {
+    fn claim(&mut self, claims: Claims, source_path: &str) {
         self.ids.extend(claims.ids);
         self.keys.extend(claims.keys);
         self.event_types.extend(claims.event_types);
-        self.rel_paths.insert(rel_path.to_string());
+        self.locations
+            .insert(source_location(source_path).to_string());
+    }
+
+    /// Whether a row read from `source_path` may belong to a file that failed.
+    pub fn covers_location(&self, source_path: &str) -> bool {
+        self.locations.contains(source_location(source_path))
     }
 }
 
@@ -44,18 +50,21 @@ impl Catalog {
     /// not hand over (outside the root, too large, not UTF-8): `(rel_path, diagnostic)`.
     pub fn build(files: &[SourceFile], refused: Vec<(String, Diagnostic)>) -> Catalog {
         let mut catalog = Catalog::default();
-        for (rel_path, diagnostic) in refused {
+        for (_rel_path, diagnostic) in refused {
+            catalog
+                .protected
+                .locations
+                .insert(source_location(&diagnostic.source_path).to_string());
             catalog.errors.push(diagnostic);
-            catalog.protected.rel_paths.insert(rel_path);
         }
         let mut parsed = Vec::new();
-        for file in files {
-            match parse_file(file) {
+        for (file, outcome) in files.iter().zip(parse_all(files)) {
+            match outcome {
                 FileOutcome::Skipped => catalog.skipped.push(file.source_path.clone()),
                 FileOutcome::Parsed(d) => parsed.push(*d),
                 FileOutcome::Invalid { errors, claims } => {
                     catalog.errors.extend(errors);
-                    catalog.protected.claim(claims, &file.rel_path);
+                    catalog.protected.claim(claims, &file.source_path);
                 }
             }
         }
@@ -148,7 +157,7 @@ impl Catalog {
                         ..Claims::default()
                     },
                 };
-                self.protected.claim(claims, &origin.rel_path);
+                self.protected.claim(claims, &origin.source_path);
                 continue;
             }
             match definition {
@@ -171,6 +180,25 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Parses files on every core; outcomes come back in the order of `files`.
+fn parse_all(files: &[SourceFile]) -> Vec<FileOutcome> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || files.len() < 64 {
+        return files.iter().map(parse_file).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse_file).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("parsing does not panic"))
+            .collect()
+    })
 }
 
 fn line_of(origin: &super::model::Origin, field: &str) -> usize {

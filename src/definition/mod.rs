@@ -14,7 +14,8 @@ pub use diagnostic::Diagnostic;
 pub use frontmatter::{Split, split as split_frontmatter};
 pub use model::{
     ActivityDefinition, CronTrigger, Definition, EventTrigger, EventType, MisfirePolicy,
-    OnceTrigger, Origin, Trigger, canonical_json, hash_json, id_from_key,
+    OnceTrigger, Origin, Trigger, canonical_json, hash_json, id_from_key, sorted_json,
+    source_location,
 };
 pub use parse::{
     Claims, FileOutcome, MAX_FILE_BYTES, MIN_CATCHUP_WINDOW_SECONDS, SourceFile, is_valid_name,

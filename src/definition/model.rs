@@ -211,23 +211,60 @@ pub fn hash_json(value: &Json) -> String {
 /// JSON text with object keys sorted at every level, so equal values hash equally whatever
 /// order their keys were written in.
 pub fn canonical_json(value: &Json) -> String {
-    fn sorted(value: &Json) -> Json {
-        match value {
-            Json::Object(map) => {
-                let ordered: BTreeMap<&String, Json> =
-                    map.iter().map(|(k, v)| (k, sorted(v))).collect();
-                Json::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-            }
-            Json::Array(items) => Json::Array(items.iter().map(sorted).collect()),
-            other => other.clone(),
+    sorted_json(value).to_string()
+}
+
+/// The value with object keys sorted at every level (Postgres `jsonb` keeps no key order;
+/// diffs compare sorted forms so they never show a reordering).
+pub fn sorted_json(value: &Json) -> Json {
+    match value {
+        Json::Object(map) => {
+            let ordered: BTreeMap<&String, Json> =
+                map.iter().map(|(k, v)| (k, sorted_json(v))).collect();
+            Json::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Json::Array(items) => Json::Array(items.iter().map(sorted_json).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Where a row came from, without the commit: `git::url@3f2a1c9d0e1f:defs/a.md` and
+/// `git::url@77aa00bb11cc:defs/a.md` are the same place. Moving a file is a change; a new
+/// commit that leaves the file alone is not.
+pub fn source_location(source_path: &str) -> &str {
+    if let Some(rest) = source_path.strip_prefix("git::")
+        && let Some(at) = rest.rfind('@')
+        && let Some(colon) = rest[at..].find(':')
+    {
+        let sha = &rest[at + 1..at + colon];
+        if !sha.is_empty() && sha.chars().all(|c| c.is_ascii_hexdigit()) {
+            // Everything after the commit is the path inside the repository.
+            return &source_path["git::".len() + at + colon + 1..];
         }
     }
-    sorted(value).to_string()
+    source_path
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn location_ignores_the_commit() {
+        assert_eq!(
+            source_location("git::/srv/repo@3f2a1c9d0e1f:defs/a.md"),
+            "defs/a.md"
+        );
+        assert_eq!(
+            source_location("git::https://h/r.git@77aa00bb11cc:defs/a.md"),
+            "defs/a.md"
+        );
+        assert_eq!(
+            source_location("fixtures/valid/a.md"),
+            "fixtures/valid/a.md"
+        );
+        assert_eq!(source_location("cm.yaml:defs/a.md"), "cm.yaml:defs/a.md");
+    }
 
     #[test]
     fn id_from_key_matches_python_uuid5() {

@@ -23,27 +23,28 @@ pub fn text(desired: &Desired) -> String {
         let _ = writeln!(out, "skipped {skipped} (no frontmatter: not a definition)");
     }
     let catalog = &desired.catalog;
-    let _ = writeln!(
-        out,
-        "{}: {} activity definitions, {} event types from {} files in {} sources; {} skipped; {} invalid files, {} errors{}.",
-        if desired.failed.is_empty() && catalog.errors.is_empty() {
-            "Valid"
-        } else {
-            "Invalid"
-        },
-        catalog.activities.len(),
-        catalog.event_types.len(),
-        desired.files.len(),
-        desired.sources.len(),
+    let verdict = if desired.failed.is_empty() && catalog.errors.is_empty() {
+        "Valid"
+    } else {
+        "Invalid"
+    };
+    let mut summary = format!(
+        "{verdict}: {}, {} ({} read from {}); {} skipped; {} in {}",
+        plural(catalog.activities.len(), "activity definition"),
+        plural(catalog.event_types.len(), "event type"),
+        plural(desired.files.len(), "file"),
+        plural(desired.sources.len() + desired.failed.len(), "source"),
         catalog.skipped.len(),
-        invalid_files(desired),
-        catalog.errors.len(),
-        if desired.failed.is_empty() {
-            String::new()
-        } else {
-            format!(", {} sources failed", desired.failed.len())
-        }
+        plural(catalog.errors.len(), "error"),
+        plural(invalid_files(desired), "file"),
     );
+    if !desired.failed.is_empty() {
+        summary.push_str(&format!(
+            "; {} failed",
+            plural(desired.failed.len(), "source")
+        ));
+    }
+    let _ = writeln!(out, "{summary}.");
     out
 }
 
@@ -88,4 +89,13 @@ fn invalid_files(desired: &Desired) -> usize {
         .map(|e| e.source_path.as_str())
         .collect::<BTreeSet<_>>()
         .len()
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

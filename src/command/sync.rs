@@ -1,0 +1,247 @@
+//! `plan` and `apply`: gather → snapshot → plan → (lock, apply) → report.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+
+use crate::apply::apply as apply_plan;
+use crate::cli::{ApplyArgs, PlanArgs, RunArgs};
+use crate::error::Exit;
+use crate::gather::Desired;
+use crate::output::emit;
+use crate::plan::{PLAN_FORMAT, Plan, PlanOptions, RunError, Stages, plan as make_plan};
+use crate::render::{self, report::Mode, report::Outcome, report::Report};
+use crate::store::{LockOutcome, RunRecord, Store, redact};
+
+fn options(run: &RunArgs) -> PlanOptions {
+    PlanOptions {
+        scope: run.scope.clone(),
+        stages: Stages {
+            definitions: run.definitions,
+            event_types: run.event_types,
+        },
+        allow_empty: run.allow_empty,
+        max_delete: run.max_delete,
+    }
+}
+
+/// The outcome a plan would have before anything is written.
+fn planned_outcome(plan: &Plan, strict: bool) -> Outcome {
+    if plan.refusal.is_some() {
+        Outcome::Refused
+    } else if strict && plan.invalid > 0 {
+        Outcome::Invalid
+    } else if plan.source_failed {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    }
+}
+
+/// The one place outcomes become exit codes.
+fn exit_for(outcome: Outcome, plan: &Plan, detailed: bool, fail_on_lock: bool) -> Exit {
+    match outcome {
+        Outcome::Failed => Exit::Failure,
+        Outcome::Refused => Exit::Refused,
+        Outcome::Invalid => Exit::Invalid,
+        Outcome::LockSkipped if fail_on_lock => Exit::Refused,
+        Outcome::LockSkipped => Exit::Success,
+        Outcome::Success if detailed && plan.has_changes() => Exit::ChangesPending,
+        Outcome::Success => Exit::Success,
+    }
+}
+
+fn record(report: &Report<'_>, started: DateTime<Utc>) -> RunRecord {
+    RunRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        mode: report.mode.as_str().to_string(),
+        scope: report.plan.scope.clone(),
+        started_at: started,
+        finished_at: Utc::now(),
+        sources: serde_json::to_value(&report.plan.sources).expect("sources serialize"),
+        counts: report.counts_json(),
+        errors: serde_json::to_value(report.bounded_errors()).expect("errors serialize"),
+        outcome: report.outcome.as_str().to_string(),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+pub fn plan(args: &PlanArgs) -> anyhow::Result<Exit> {
+    if args.run.sources.is_empty() {
+        bail!("`plan` needs at least one `--source`");
+    }
+    let started = Utc::now();
+    let desired = Desired::gather(&args.run.sources);
+    runtime()?.block_on(async {
+        let store = Store::connect(&args.run.database.database_url).await?;
+        let actual = store.snapshot().await?;
+        let plan = make_plan(&desired, &actual, &options(&args.run));
+        if let Some(out) = &args.out {
+            save(&plan, out)?;
+        }
+        let report = Report {
+            mode: Mode::Plan,
+            plan: &plan,
+            outcome: planned_outcome(&plan, args.run.strict),
+            database: redact(&args.run.database.database_url),
+            applied: false,
+            run_errors: Vec::new(),
+        };
+        emit(&render::report(&report, args.run.format))?;
+        // The audit trail is best effort for plan: read-only credentials must still plan.
+        if store.has_schema().await.unwrap_or(false)
+            && let Err(e) = store.record_run(&record(&report, started)).await
+        {
+            tracing::warn!(error = %e, "could not record the plan in sync_runs");
+        }
+        Ok(exit_for(
+            report.outcome,
+            &plan,
+            args.detailed_exitcode,
+            false,
+        ))
+    })
+}
+
+pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
+    let started = Utc::now();
+    let saved = match (&args.plan, args.run.sources.is_empty()) {
+        (Some(_), false) => bail!("give either a saved PLAN or `--source`, not both"),
+        (None, true) => {
+            bail!("`apply` needs at least one `--source`, or a PLAN saved by `plan --out`")
+        }
+        (Some(path), true) => Some(load(path)?),
+        (None, false) => None,
+    };
+    let desired = match saved {
+        None => Some(Desired::gather(&args.run.sources)),
+        Some(_) => None,
+    };
+    let url = &args.run.database.database_url;
+    runtime()?.block_on(async {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        let scope = saved.as_ref().map_or(args.run.scope.as_str(), |p| p.scope.as_str());
+        let mut session = match store.lock(scope, args.lock_timeout).await? {
+            LockOutcome::Locked(session) => session,
+            LockOutcome::Held => {
+                let empty = saved.clone().unwrap_or_else(|| {
+                    make_plan(
+                        desired.as_ref().expect("sources were read"),
+                        &Default::default(),
+                        &options(&args.run),
+                    )
+                });
+                let placeholder = Plan {
+                    definitions: Default::default(),
+                    event_types: Default::default(),
+                    ..empty
+                };
+                let report = Report {
+                    mode: Mode::Apply,
+                    plan: &placeholder,
+                    outcome: Outcome::LockSkipped,
+                    database: redact(url),
+                    applied: false,
+                    run_errors: vec![RunError::new(
+                        "lock",
+                        format!("another run holds scope `{scope}`; waited {:?}", args.lock_timeout),
+                    )],
+                };
+                emit(&render::report(&report, args.run.format))?;
+                return Ok(exit_for(Outcome::LockSkipped, &placeholder, false, args.fail_on_lock));
+            }
+        };
+        let actual = session.snapshot().await?;
+        let mut run_errors = Vec::new();
+        let plan = match saved {
+            Some(plan) => {
+                let now = actual.fingerprint(&plan.scope, plan.stages);
+                if now != plan.fingerprint {
+                    run_errors.push(RunError::new(
+                        "plan",
+                        "the saved plan is stale: the database changed since it was made; plan again",
+                    ));
+                    Plan {
+                        refusal: Some("stale saved plan".into()),
+                        ..plan
+                    }
+                } else {
+                    plan
+                }
+            }
+            None => make_plan(
+                desired.as_ref().expect("sources were read"),
+                &actual,
+                &options(&args.run),
+            ),
+        };
+        let outcome = planned_outcome(&plan, args.run.strict);
+        let mut report = Report {
+            mode: Mode::Apply,
+            plan: &plan,
+            outcome,
+            database: redact(url),
+            applied: false,
+            run_errors,
+        };
+        let writable = matches!(outcome, Outcome::Success | Outcome::Failed);
+        if !writable {
+            session.rollback().await?;
+            emit(&render::report(&report, args.run.format))?;
+            if let Err(e) = store.record_run(&record(&report, started)).await {
+                tracing::warn!(error = %e, "could not record the run in sync_runs");
+            }
+            return Ok(exit_for(outcome, &plan, false, false));
+        }
+        let now = Utc::now();
+        if let Err(e) = apply_plan(&mut session, &plan, now).await {
+            session.rollback().await.ok();
+            report.outcome = Outcome::Failed;
+            report.run_errors.push(RunError::new("database", e.to_string()));
+            emit(&render::report(&report, args.run.format))?;
+            if let Err(e) = store.record_run(&record(&report, started)).await {
+                tracing::warn!(error = %e, "could not record the run in sync_runs");
+            }
+            return Ok(Exit::Failure);
+        }
+        report.applied = true;
+        session.record_run(&record(&report, started)).await?;
+        session.commit().await?;
+        emit(&render::report(&report, args.run.format))?;
+        Ok(exit_for(outcome, &plan, false, false))
+    })
+}
+
+fn save(plan: &Plan, path: &Path) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(plan).expect("plans serialize");
+    std::fs::write(path, text)
+        .with_context(|| format!("cannot write the plan to `{}`", path.display()))
+}
+
+fn load(path: &Path) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
+    let plan: Plan = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "`{}` is not a plan saved by `activity-sync plan --out`",
+            path.display()
+        )
+    })?;
+    if plan.format != PLAN_FORMAT {
+        bail!(
+            "`{}` has plan format {}, this activity-sync reads format {PLAN_FORMAT}; plan again",
+            path.display(),
+            plan.format
+        );
+    }
+    Ok(plan)
+}

@@ -1,0 +1,256 @@
+//! `plan(desired, actual) -> Plan`: pure, synchronous, deterministic. No I/O, clock or env.
+
+use std::collections::BTreeMap;
+
+use super::change::{Action, Change};
+use super::model::{Actual, PLAN_FORMAT, Plan, RunError, Stages};
+use super::resource::{DefinitionRow, EventTypeRow, Resource};
+use crate::definition::source_location;
+use crate::gather::Desired;
+
+/// What the operator asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    pub scope: String,
+    pub stages: Stages,
+    /// Retire everything when the sources yield nothing at all.
+    pub allow_empty: bool,
+    /// Most retirements one run may make; `None`: 10 or 25 % of the scope, whichever is larger.
+    pub max_delete: Option<usize>,
+}
+
+/// Default retirement limit: 10 objects or 25 % of what the scope owns, whichever is larger.
+pub fn default_max_delete(owned: usize) -> usize {
+    10.max(owned.div_ceil(4))
+}
+
+pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
+    let scope = options.scope.as_str();
+    let catalog = &desired.catalog;
+    let mut errors: Vec<RunError> = desired
+        .failed
+        .iter()
+        .map(|f| RunError::new("sources", &f.message).id(&f.source))
+        .collect();
+    errors.extend(catalog.errors.iter().map(|d| RunError {
+        stage: "definitions".into(),
+        id: None,
+        source_path: Some(d.source_path.clone()),
+        line: Some(d.line),
+        col: Some(d.col),
+        message: d.message.clone(),
+    }));
+    let invalid = catalog
+        .errors
+        .iter()
+        .map(|d| d.source_path.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+
+    let owned = |stage: bool, count: usize| if stage { count } else { 0 };
+    let live_owned = owned(
+        options.stages.definitions,
+        actual
+            .definitions
+            .values()
+            .filter(|r| r.scope == scope && !r.retired)
+            .count(),
+    ) + owned(
+        options.stages.event_types,
+        actual
+            .event_types
+            .values()
+            .filter(|r| r.scope == scope && !r.retired)
+            .count(),
+    );
+    let source_failed = !desired.failed.is_empty();
+    let nothing_read = catalog.is_empty() && catalog.errors.is_empty() && !source_failed;
+    let mut refusal = None;
+    let empty_refused = nothing_read && live_owned > 0 && !options.allow_empty;
+    if empty_refused {
+        refusal = Some(format!(
+            "the sources yielded no definitions while scope `{scope}` owns {live_owned}; nothing retired (pass --allow-empty to retire them all)"
+        ));
+    }
+    let held = if source_failed {
+        Some("kept: a source failed to read")
+    } else if empty_refused {
+        Some("kept: the sources are empty")
+    } else {
+        None
+    };
+
+    let protected = &catalog.protected;
+    let definitions = if options.stages.definitions {
+        let wanted = catalog
+            .activities
+            .values()
+            .map(|d| (d.id, DefinitionRow::desired(d, scope)))
+            .collect();
+        plan_table(
+            wanted,
+            &actual.definitions,
+            scope,
+            held,
+            &|row: &DefinitionRow| {
+                protected.ids.contains(&row.id)
+                    || protected.keys.contains(&row.key)
+                    || protected.covers_location(&row.source_path)
+            },
+            &mut errors,
+        )
+    } else {
+        BTreeMap::new()
+    };
+    let mut definitions = definitions;
+    for (id, change) in definitions.iter_mut() {
+        if let (Some(definition), Some(field)) = (catalog.activities.get(id), change.fields.first())
+        {
+            change.at = Some(definition.origin.at(&field.field));
+        }
+    }
+    let event_types = if options.stages.event_types {
+        let wanted = catalog
+            .event_types
+            .values()
+            .map(|e| (e.name.clone(), EventTypeRow::desired(e, scope)))
+            .collect();
+        plan_table(
+            wanted,
+            &actual.event_types,
+            scope,
+            held,
+            &|row: &EventTypeRow| {
+                protected.event_types.contains(&row.name)
+                    || protected.covers_location(&row.source_path)
+            },
+            &mut errors,
+        )
+    } else {
+        BTreeMap::new()
+    };
+
+    let retirements = definitions
+        .values()
+        .filter(|c| c.action == Action::Retire)
+        .count()
+        + event_types
+            .values()
+            .filter(|c| c.action == Action::Retire)
+            .count();
+    let limit = options
+        .max_delete
+        .unwrap_or_else(|| default_max_delete(live_owned));
+    if refusal.is_none() && retirements > limit {
+        refusal = Some(format!(
+            "{retirements} retirements exceed the limit of {limit} (--max-delete; default: 10 or 25 % of the {live_owned} objects scope `{scope}` owns); nothing applied"
+        ));
+    }
+
+    Plan {
+        format: PLAN_FORMAT,
+        scope: scope.to_string(),
+        stages: options.stages,
+        sources: desired.sources.clone(),
+        definitions,
+        event_types,
+        invalid,
+        errors,
+        refusal,
+        source_failed,
+        fingerprint: actual.fingerprint(scope, options.stages),
+    }
+}
+
+/// Plans one table. `held`: why retirements are suspended, if they are.
+fn plan_table<R: Resource>(
+    desired: BTreeMap<R::Id, R>,
+    actual: &BTreeMap<R::Id, R>,
+    scope: &str,
+    held: Option<&str>,
+    protected: &dyn Fn(&R) -> bool,
+    errors: &mut Vec<RunError>,
+) -> BTreeMap<R::Id, Change<R>> {
+    let stage = format!("{}s", R::KIND);
+    // Who holds each unique key today, for conflicts.
+    let key_holders: BTreeMap<&str, &R> = actual
+        .values()
+        .filter_map(|r| r.unique_key().map(|k| (k, r)))
+        .collect();
+    let mut changes = BTreeMap::new();
+    for (id, want) in desired {
+        let conflict = |errors: &mut Vec<RunError>, message: String| {
+            errors.push(RunError {
+                stage: stage.clone(),
+                id: Some(id.to_string()),
+                source_path: Some(want.source_path().to_string()),
+                line: None,
+                col: None,
+                message,
+            });
+        };
+        let have = actual.get(&id);
+        if let Some(have) = have
+            && have.scope() != scope
+        {
+            conflict(
+                errors,
+                format!(
+                    "`{}` is owned by scope `{}`; scope `{scope}` leaves it alone",
+                    want.label(),
+                    have.scope()
+                ),
+            );
+            continue;
+        }
+        if let Some(key) = want.unique_key()
+            && let Some(holder) = key_holders.get(key)
+            && holder.id() != id
+        {
+            conflict(
+                errors,
+                format!(
+                    "key `{key}` is already used by {} `{}` of scope `{}` (from `{}`); change the key or the id",
+                    R::KIND,
+                    holder.id(),
+                    holder.scope(),
+                    holder.source_path()
+                ),
+            );
+            continue;
+        }
+        let change = match have {
+            None => Change::new(Action::Create, Some(want), None),
+            Some(have) if have.retired() => {
+                Change::new(Action::Unretire, Some(want), Some(have.clone()))
+                    .with_note("file is back")
+            }
+            Some(have)
+                if have.content_hash() == want.content_hash()
+                    && source_location(have.source_path())
+                        == source_location(want.source_path()) =>
+            {
+                Change::new(Action::Unchanged, None, Some(have.clone()))
+            }
+            Some(have) => Change::new(Action::Update, Some(want), Some(have.clone())),
+        };
+        changes.insert(id, change);
+    }
+    for (id, have) in actual {
+        if have.scope() != scope || changes.contains_key(id) {
+            continue;
+        }
+        let change = if have.retired() {
+            continue;
+        } else if protected(have) {
+            Change::new(Action::Unchanged, None, Some(have.clone()))
+                .with_note("kept: its file failed to read or validate")
+        } else if let Some(why) = held {
+            Change::new(Action::Unchanged, None, Some(have.clone())).with_note(why)
+        } else {
+            Change::new(Action::Retire, None, Some(have.clone())).with_note("file removed")
+        };
+        changes.insert(id.clone(), change);
+    }
+    changes
+}

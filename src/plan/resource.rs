@@ -1,0 +1,186 @@
+//! Rows as the database holds them: the shape both the desired and the actual state take.
+
+use std::fmt::Display;
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::definition::{ActivityDefinition, EventType, sorted_json};
+
+/// One row of `activity_definitions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DefinitionRow {
+    pub id: Uuid,
+    pub key: String,
+    pub name: String,
+    pub enabled: bool,
+    pub trigger_type: String,
+    pub trigger_config: Json,
+    pub spec: Json,
+    pub body: String,
+    pub scope: String,
+    pub source_path: String,
+    pub content_hash: String,
+    pub retired: bool,
+}
+
+/// One row of `event_types`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventTypeRow {
+    pub name: String,
+    pub description: Option<String>,
+    pub schema: Option<Json>,
+    pub spec: Json,
+    pub body: String,
+    pub scope: String,
+    pub source_path: String,
+    pub content_hash: String,
+    pub retired: bool,
+}
+
+impl DefinitionRow {
+    pub fn desired(d: &ActivityDefinition, scope: &str) -> DefinitionRow {
+        DefinitionRow {
+            id: d.id,
+            key: d.key.clone(),
+            name: d.name.clone(),
+            enabled: d.enabled,
+            trigger_type: d.trigger.type_name().to_string(),
+            trigger_config: d.trigger_config(),
+            spec: d.spec.clone(),
+            body: d.body.clone(),
+            scope: scope.to_string(),
+            source_path: d.origin.source_path.clone(),
+            content_hash: d.content_hash(),
+            retired: false,
+        }
+    }
+}
+
+impl EventTypeRow {
+    pub fn desired(e: &EventType, scope: &str) -> EventTypeRow {
+        EventTypeRow {
+            name: e.name.clone(),
+            description: e.description.clone(),
+            schema: e.schema.clone(),
+            spec: e.spec.clone(),
+            body: e.body.clone(),
+            scope: scope.to_string(),
+            source_path: e.origin.source_path.clone(),
+            content_hash: e.content_hash(),
+            retired: false,
+        }
+    }
+}
+
+/// What the planner needs to know of a row, whatever table it lives in.
+pub trait Resource: Clone + PartialEq + Serialize + DeserializeOwned {
+    type Id: Ord + Clone + Display;
+    /// `definition` or `event_type`, as in the JSON `changes[].resource`.
+    const KIND: &'static str;
+    fn id(&self) -> Self::Id;
+    /// What people call it: the key of a definition, the name of an event type.
+    fn label(&self) -> &str;
+    /// A second unique column besides the id, if any.
+    fn unique_key(&self) -> Option<&str>;
+    fn scope(&self) -> &str;
+    fn source_path(&self) -> &str;
+    fn content_hash(&self) -> &str;
+    fn retired(&self) -> bool;
+    /// Fields as text, in display order, for diffs.
+    fn fields(&self) -> Vec<(&'static str, String)>;
+}
+
+/// Pretty JSON with sorted keys: the database may not keep the file's key order.
+fn pretty(value: &Json) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&sorted_json(value)).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
+impl Resource for DefinitionRow {
+    type Id = Uuid;
+    const KIND: &'static str = "definition";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn label(&self) -> &str {
+        &self.key
+    }
+    fn unique_key(&self) -> Option<&str> {
+        Some(&self.key)
+    }
+    fn scope(&self) -> &str {
+        &self.scope
+    }
+    fn source_path(&self) -> &str {
+        &self.source_path
+    }
+    fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+    fn retired(&self) -> bool {
+        self.retired
+    }
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        // The trigger as written (not the normalised `trigger_config`), and the other
+        // frontmatter keys without the ones shown on their own: every hashed input shows
+        // up in exactly one field.
+        let trigger = self.spec.get("trigger").unwrap_or(&self.trigger_config);
+        let mut rest = self.spec.clone();
+        if let Some(map) = rest.as_object_mut() {
+            for shown in ["kind", "id", "key", "name", "enabled", "trigger"] {
+                map.remove(shown);
+            }
+        }
+        vec![
+            ("key", self.key.clone()),
+            ("name", self.name.clone()),
+            ("enabled", self.enabled.to_string()),
+            ("trigger", pretty(trigger)),
+            ("spec", pretty(&rest)),
+            ("body", self.body.clone()),
+        ]
+    }
+}
+
+impl Resource for EventTypeRow {
+    type Id = String;
+    const KIND: &'static str = "event_type";
+
+    fn id(&self) -> String {
+        self.name.clone()
+    }
+    fn label(&self) -> &str {
+        &self.name
+    }
+    fn unique_key(&self) -> Option<&str> {
+        None
+    }
+    fn scope(&self) -> &str {
+        &self.scope
+    }
+    fn source_path(&self) -> &str {
+        &self.source_path
+    }
+    fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+    fn retired(&self) -> bool {
+        self.retired
+    }
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("description", self.description.clone().unwrap_or_default()),
+            (
+                "schema",
+                self.schema.as_ref().map(pretty).unwrap_or_default(),
+            ),
+            ("spec", pretty(&self.spec)),
+            ("body", self.body.clone()),
+        ]
+    }
+}

@@ -1,0 +1,90 @@
+//! The plan as a pull-request comment: summary table, changes, collapsible diffs.
+
+use std::fmt::Write;
+
+use super::report::{Report, listed, location, summary};
+use crate::plan::{Change, Resource};
+
+pub fn render(report: &Report<'_>) -> String {
+    let plan = report.plan;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### activity-sync {} · scope `{}`\n",
+        report.mode.as_str(),
+        plan.scope
+    );
+    for source in &plan.sources {
+        match &source.commit {
+            Some(sha) => {
+                let _ = writeln!(out, "- source `{}` at `{}`", source.source, sha);
+            }
+            None => {
+                let _ = writeln!(out, "- source `{}`", source.source);
+            }
+        }
+    }
+    let (d, e) = report.counts();
+    out.push_str("\n| | create | update | retire | unchanged |\n|---|---:|---:|---:|---:|\n");
+    let _ = writeln!(
+        out,
+        "| definitions | {} | {} | {} | {} |",
+        d.created, d.updated, d.retired, d.unchanged
+    );
+    if plan.stages.event_types {
+        let _ = writeln!(
+            out,
+            "| event types | {} | {} | {} | {} |",
+            e.created, e.updated, e.retired, e.unchanged
+        );
+    }
+    let mut items = String::new();
+    for c in listed(plan.definitions.values()) {
+        item(&mut items, c);
+    }
+    for c in listed(plan.event_types.values()) {
+        item(&mut items, c);
+    }
+    if items.is_empty() {
+        out.push_str("\nNo changes.\n");
+    } else {
+        let _ = write!(out, "\n#### Changes\n\n{items}");
+    }
+    let errors = report.bounded_errors();
+    if !errors.is_empty() {
+        out.push_str("\n#### Errors\n\n");
+        for e in &errors {
+            let place = match (&e.source_path, e.line, e.col) {
+                (Some(p), Some(l), Some(c)) => format!("`{p}:{l}:{c}` "),
+                (Some(p), _, _) => format!("`{p}` "),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "- **{}** {place}{}", e.stage, e.message);
+        }
+    }
+    if let Some(refusal) = &plan.refusal {
+        let _ = writeln!(out, "\n> **Refused:** {refusal}");
+    }
+    out
+}
+
+fn item<R: Resource>(out: &mut String, c: &Change<R>) {
+    let _ = writeln!(
+        out,
+        "- `{}` **{}** — {} · `{}`",
+        c.action.sign().trim().chars().next().unwrap_or('='),
+        c.row().label(),
+        summary(c),
+        location(c)
+    );
+    if !c.fields.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <details><summary>diff</summary>\n\n  ```diff\n{}  ```\n  </details>",
+            c.diff()
+                .lines()
+                .map(|l| format!("  {l}\n"))
+                .collect::<String>()
+        );
+    }
+}

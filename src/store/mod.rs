@@ -1,0 +1,317 @@
+//! The SQL backend (SPEC §4): Postgres in production, SQLite as the embedded default.
+//!
+//! Both speak the same SQL, written once for Postgres; for SQLite the casts (`::uuid`,
+//! `::jsonb`, `::text`) are stripped. Each query is stamped out for both pool types by the
+//! `on_backend!` macro, so a query and its row mapping exist once.
+
+mod session;
+mod url;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use uuid::Uuid;
+
+pub use session::{LockOutcome, Session};
+pub use url::redact;
+
+use crate::plan::{Actual, DefinitionRow, EventTypeRow};
+
+/// Default `DATABASE_URL`: a file in the working directory, created on first use.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://activity-sync.db";
+
+/// How long one database statement may take.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database `{url}`: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("unsupported DATABASE_URL `{url}`: expected `postgres://…` or `sqlite://…`")]
+    Scheme { url: String },
+    #[error("migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("database holds a malformed row in `{table}` ({id}): {message}")]
+    Malformed {
+        table: &'static str,
+        id: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Store {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// Runs the same code against whichever pool the store holds; `$sql` is Postgres SQL.
+macro_rules! on_backend {
+    ($store:expr, |$pool:ident, $sql:ident| $body:expr) => {
+        match $store {
+            $crate::store::Store::Postgres($pool) => {
+                let $sql = |s: &str| -> String { s.to_string() };
+                $body
+            }
+            $crate::store::Store::Sqlite($pool) => {
+                let $sql = $crate::store::sqlite_sql;
+                $body
+            }
+        }
+    };
+}
+
+/// Postgres SQL → SQLite SQL: the casts go, everything else is shared.
+pub(crate) fn sqlite_sql(pg: &str) -> String {
+    pg.replace("::uuid", "")
+        .replace("::jsonb", "")
+        .replace("::text", "")
+}
+
+const SELECT_DEFINITIONS: &str = "SELECT id::text AS id, key, name, enabled, trigger_type, \
+     trigger_config::text AS trigger_config, spec::text AS spec, body, scope, source_path, \
+     content_hash, retired_at IS NOT NULL AS retired FROM activity_definitions";
+const SELECT_EVENT_TYPES: &str = "SELECT name, description, schema::text AS schema, \
+     spec::text AS spec, body, scope, source_path, content_hash, \
+     retired_at IS NOT NULL AS retired FROM event_types";
+
+impl Store {
+    async fn acquire(&self) -> Result<session::Conn, StoreError> {
+        Ok(match self {
+            Store::Postgres(pool) => session::Conn::Postgres(pool.acquire().await?),
+            Store::Sqlite(pool) => session::Conn::Sqlite(pool.acquire().await?),
+        })
+    }
+
+    /// Connects to `url` (`postgres://…` or `sqlite://…`); SQLite files are created.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let shown = redact(url);
+        let connect = |source| StoreError::Connect {
+            url: shown.clone(),
+            source,
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(connect)?.options([(
+                "statement_timeout",
+                STATEMENT_TIMEOUT.as_millis().to_string(),
+            )]);
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(connect)?;
+            Ok(Store::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(connect)?;
+            Ok(Store::Sqlite(pool))
+        } else {
+            Err(StoreError::Scheme { url: shown })
+        }
+    }
+
+    /// Applies the embedded migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the tables exist yet (a fresh database has none until `apply` or `migrate`).
+    pub async fn has_schema(&self) -> Result<bool, StoreError> {
+        Ok(match self {
+            Store::Postgres(pool) => {
+                sqlx::query_scalar::<_, bool>(
+                    "SELECT to_regclass('activity_definitions') IS NOT NULL",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+            Store::Sqlite(pool) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activity_definitions'",
+                )
+                .fetch_one(pool)
+                .await?
+                    > 0
+            }
+        })
+    }
+
+    /// Reads every row of both tables, all scopes, without a lock (for `plan`). A database
+    /// without tables is empty.
+    pub async fn snapshot(&self) -> Result<Actual, StoreError> {
+        if !self.has_schema().await? {
+            return Ok(Actual::default());
+        }
+        session::read_actual(&mut self.acquire().await?).await
+    }
+
+    /// The most recent `sync_runs` of a scope (all scopes when `None`), newest first.
+    pub async fn recent_runs(
+        &self,
+        scope: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>, StoreError> {
+        if !self.has_schema().await? {
+            return Ok(Vec::new());
+        }
+        let query = "SELECT id::text AS id, mode, scope, started_at, finished_at, \
+             sources::text AS sources, counts::text AS counts, errors::text AS errors, outcome \
+             FROM sync_runs WHERE ($1::text IS NULL OR scope = $1::text) \
+             ORDER BY started_at DESC LIMIT $2";
+        on_backend!(self, |pool, sql| {
+            sqlx::query(&sql(query))
+                .bind(scope)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(RunRecord {
+                        id: row.try_get("id")?,
+                        mode: row.try_get("mode")?,
+                        scope: row.try_get("scope")?,
+                        started_at: row.try_get("started_at")?,
+                        finished_at: row.try_get("finished_at")?,
+                        sources: json_column("sync_runs", "sources", row.try_get("sources")?)?,
+                        counts: json_column("sync_runs", "counts", row.try_get("counts")?)?,
+                        errors: json_column("sync_runs", "errors", row.try_get("errors")?)?,
+                        outcome: row.try_get("outcome")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The last run of a scope that applied successfully.
+    pub async fn last_success(
+        &self,
+        scope: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+        if !self.has_schema().await? {
+            return Ok(None);
+        }
+        let query = "SELECT max(finished_at) AS at FROM sync_runs \
+             WHERE scope = $1 AND mode = 'apply' AND outcome = 'success'";
+        on_backend!(self, |pool, sql| {
+            let row = sqlx::query(&sql(query)).bind(scope).fetch_one(pool).await?;
+            Ok(row.try_get("at")?)
+        })
+    }
+
+    /// Records a run in `sync_runs` outside any lock (plan runs, refusals, failures).
+    pub async fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        session::insert_run(&mut self.acquire().await?, run).await
+    }
+}
+
+pub(crate) const INSERT_RUN: &str = "INSERT INTO sync_runs \
+     (id, mode, scope, started_at, finished_at, sources, counts, errors, outcome) \
+     VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)";
+
+/// One row of `sync_runs`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RunRecord {
+    pub id: String,
+    pub mode: String,
+    pub scope: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+    pub sources: Json,
+    pub counts: Json,
+    pub errors: Json,
+    pub outcome: String,
+}
+
+fn json_column(table: &'static str, id: &str, text: String) -> Result<Json, StoreError> {
+    serde_json::from_str(&text).map_err(|e| StoreError::Malformed {
+        table,
+        id: id.to_string(),
+        message: format!("invalid JSON: {e}"),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn definition_row(
+    id: String,
+    key: String,
+    name: String,
+    enabled: bool,
+    trigger_type: String,
+    trigger_config: String,
+    spec: String,
+    body: String,
+    scope: String,
+    source_path: String,
+    content_hash: String,
+    retired: bool,
+) -> Result<DefinitionRow, StoreError> {
+    const TABLE: &str = "activity_definitions";
+    Ok(DefinitionRow {
+        id: Uuid::parse_str(&id).map_err(|e| StoreError::Malformed {
+            table: TABLE,
+            id: id.clone(),
+            message: e.to_string(),
+        })?,
+        trigger_config: json_column(TABLE, &id, trigger_config)?,
+        spec: json_column(TABLE, &id, spec)?,
+        key,
+        name,
+        enabled,
+        trigger_type,
+        body,
+        scope,
+        source_path,
+        content_hash,
+        retired,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_type_row(
+    name: String,
+    description: Option<String>,
+    schema: Option<String>,
+    spec: String,
+    body: String,
+    scope: String,
+    source_path: String,
+    content_hash: String,
+    retired: bool,
+) -> Result<EventTypeRow, StoreError> {
+    const TABLE: &str = "event_types";
+    Ok(EventTypeRow {
+        schema: schema.map(|s| json_column(TABLE, &name, s)).transpose()?,
+        spec: json_column(TABLE, &name, spec)?,
+        name,
+        description,
+        body,
+        scope,
+        source_path,
+        content_hash,
+        retired,
+    })
+}

@@ -1,0 +1,359 @@
+//! One writer per scope: a locked session in which a run snapshots and writes.
+//!
+//! Postgres: a transaction holding `pg_try_advisory_xact_lock(hash(scope))`, polled until
+//! `--lock-timeout`. SQLite: a `BEGIN IMMEDIATE` transaction (SQLite has one writer per
+//! file), waiting `--lock-timeout` through `busy_timeout`. Either way the lock ends with
+//! the transaction, and with the process if it dies.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Row, Sqlite};
+
+use super::{INSERT_RUN, RunRecord, SELECT_DEFINITIONS, SELECT_EVENT_TYPES, Store, StoreError};
+use crate::plan::{Action, Actual, Change, DefinitionRow, EventTypeRow};
+
+pub(super) enum Conn {
+    Postgres(PoolConnection<Postgres>),
+    Sqlite(PoolConnection<Sqlite>),
+}
+
+/// A locked transaction. Dropped without [`Session::commit`], it writes nothing.
+pub struct Session {
+    conn: Conn,
+    open: bool,
+}
+
+pub enum LockOutcome {
+    Locked(Session),
+    /// Another writer holds the scope; waited `--lock-timeout` for it.
+    Held,
+}
+
+/// The advisory lock key of a scope: stable across processes and versions.
+fn lock_key(scope: &str) -> i64 {
+    let digest = Sha256::digest(format!("activity-sync/scope/{scope}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// Runs the same code on the session's connection, whichever backend; `$sql` maps
+/// Postgres SQL to the backend's.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident, $sql:ident| $body:expr) => {
+        match $conn {
+            Conn::Postgres($c) => {
+                let $sql = |s: &str| -> String { s.to_string() };
+                let $c = &mut **$c;
+                $body
+            }
+            Conn::Sqlite($c) => {
+                let $sql = super::sqlite_sql;
+                let $c = &mut **$c;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Takes the scope's write lock, waiting up to `timeout`.
+    pub async fn lock(&self, scope: &str, timeout: Duration) -> Result<LockOutcome, StoreError> {
+        match self {
+            Store::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("BEGIN").execute(&mut *conn).await?;
+                let deadline = Instant::now() + timeout;
+                loop {
+                    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                        .bind(lock_key(scope))
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    if got {
+                        return Ok(LockOutcome::Locked(Session {
+                            conn: Conn::Postgres(conn),
+                            open: true,
+                        }));
+                    }
+                    if Instant::now() >= deadline {
+                        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                        return Ok(LockOutcome::Held);
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            Store::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
+                    .execute(&mut *conn)
+                    .await?;
+                let begun = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await;
+                // Back to the pool's default for whatever else this connection does.
+                sqlx::query("PRAGMA busy_timeout = 5000")
+                    .execute(&mut *conn)
+                    .await?;
+                match begun {
+                    Ok(_) => Ok(LockOutcome::Locked(Session {
+                        conn: Conn::Sqlite(conn),
+                        open: true,
+                    })),
+                    Err(sqlx::Error::Database(e))
+                        if e.code().as_deref() == Some("5") || e.message().contains("locked") =>
+                    {
+                        Ok(LockOutcome::Held)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+}
+
+impl Session {
+    /// Every row, read inside the lock.
+    pub async fn snapshot(&mut self) -> Result<Actual, StoreError> {
+        read_actual(&mut self.conn).await
+    }
+
+    /// Writes one definition change; unchanged rows get no statement at all.
+    pub async fn write_definition(
+        &mut self,
+        change: &Change<DefinitionRow>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let row = change.row();
+        let id = row.id.to_string();
+        on_conn!(&mut self.conn, |c, sql| {
+            match change.action {
+                Action::Unchanged => {}
+                Action::Create => {
+                    sqlx::query(&sql(
+                        "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, \
+                         trigger_config, spec, body, scope, source_path, content_hash, \
+                         created_at, updated_at, retired_at) VALUES ($1::uuid, $2, $3, $4, $5, \
+                         $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $12, NULL)",
+                    ))
+                    .bind(&id)
+                    .bind(&row.key)
+                    .bind(&row.name)
+                    .bind(row.enabled)
+                    .bind(&row.trigger_type)
+                    .bind(row.trigger_config.to_string())
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&row.content_hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Action::Update | Action::Unretire => {
+                    sqlx::query(&sql(
+                        "UPDATE activity_definitions SET key = $2, name = $3, enabled = $4, \
+                         trigger_type = $5, trigger_config = $6::jsonb, spec = $7::jsonb, \
+                         body = $8, source_path = $10, content_hash = $11, updated_at = $12, \
+                         retired_at = NULL WHERE id = $1::uuid AND scope = $9",
+                    ))
+                    .bind(&id)
+                    .bind(&row.key)
+                    .bind(&row.name)
+                    .bind(row.enabled)
+                    .bind(&row.trigger_type)
+                    .bind(row.trigger_config.to_string())
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&row.content_hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Action::Retire => {
+                    sqlx::query(&sql(
+                        "UPDATE activity_definitions SET enabled = $3, retired_at = $4, \
+                         updated_at = $4 WHERE id = $1::uuid AND scope = $2",
+                    ))
+                    .bind(&id)
+                    .bind(&row.scope)
+                    .bind(false)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Writes one event type change; unchanged rows get no statement at all.
+    pub async fn write_event_type(
+        &mut self,
+        change: &Change<EventTypeRow>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let row = change.row();
+        let schema = row.schema.as_ref().map(|s| s.to_string());
+        on_conn!(&mut self.conn, |c, sql| {
+            match change.action {
+                Action::Unchanged => {}
+                Action::Create => {
+                    sqlx::query(&sql(
+                        "INSERT INTO event_types (name, description, schema, spec, body, scope, \
+                         source_path, content_hash, created_at, updated_at, retired_at) VALUES \
+                         ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8, $9, $9, NULL)",
+                    ))
+                    .bind(&row.name)
+                    .bind(&row.description)
+                    .bind(&schema)
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&row.content_hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Action::Update | Action::Unretire => {
+                    sqlx::query(&sql(
+                        "UPDATE event_types SET description = $2, schema = $3::jsonb, \
+                         spec = $4::jsonb, body = $5, source_path = $7, content_hash = $8, \
+                         updated_at = $9, retired_at = NULL WHERE name = $1 AND scope = $6",
+                    ))
+                    .bind(&row.name)
+                    .bind(&row.description)
+                    .bind(&schema)
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&row.content_hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Action::Retire => {
+                    sqlx::query(&sql(
+                        "UPDATE event_types SET retired_at = $3, updated_at = $3 \
+                         WHERE name = $1 AND scope = $2",
+                    ))
+                    .bind(&row.name)
+                    .bind(&row.scope)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Records the run inside the same transaction as its writes.
+    pub async fn record_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
+        insert_run(&mut self.conn, run).await
+    }
+
+    /// Makes the writes visible and releases the lock.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        on_conn!(&mut self.conn, |c, _sql| {
+            sqlx::query("COMMIT").execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Drops every write and releases the lock.
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        on_conn!(&mut self.conn, |c, _sql| {
+            sqlx::query("ROLLBACK").execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+}
+
+/// Every row of both tables, all scopes.
+pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
+    let (definitions, event_types) = on_conn!(conn, |c, sql| {
+        let definitions = sqlx::query(&sql(SELECT_DEFINITIONS))
+            .fetch_all(&mut *c)
+            .await?
+            .iter()
+            .map(|row| {
+                super::definition_row(
+                    row.try_get("id")?,
+                    row.try_get("key")?,
+                    row.try_get("name")?,
+                    row.try_get("enabled")?,
+                    row.try_get("trigger_type")?,
+                    row.try_get("trigger_config")?,
+                    row.try_get("spec")?,
+                    row.try_get("body")?,
+                    row.try_get("scope")?,
+                    row.try_get("source_path")?,
+                    row.try_get("content_hash")?,
+                    row.try_get("retired")?,
+                )
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let event_types = sqlx::query(&sql(SELECT_EVENT_TYPES))
+            .fetch_all(&mut *c)
+            .await?
+            .iter()
+            .map(|row| {
+                super::event_type_row(
+                    row.try_get("name")?,
+                    row.try_get("description")?,
+                    row.try_get("schema")?,
+                    row.try_get("spec")?,
+                    row.try_get("body")?,
+                    row.try_get("scope")?,
+                    row.try_get("source_path")?,
+                    row.try_get("content_hash")?,
+                    row.try_get("retired")?,
+                )
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        (definitions, event_types)
+    });
+    Ok(Actual {
+        definitions: definitions.into_iter().map(|r| (r.id, r)).collect(),
+        event_types: event_types
+            .into_iter()
+            .map(|r| (r.name.clone(), r))
+            .collect(),
+    })
+}
+
+pub(super) async fn insert_run(conn: &mut Conn, run: &RunRecord) -> Result<(), StoreError> {
+    on_conn!(conn, |c, sql| {
+        sqlx::query(&sql(INSERT_RUN))
+            .bind(&run.id)
+            .bind(&run.mode)
+            .bind(&run.scope)
+            .bind(run.started_at)
+            .bind(run.finished_at)
+            .bind(run.sources.to_string())
+            .bind(run.counts.to_string())
+            .bind(run.errors.to_string())
+            .bind(&run.outcome)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.open {
+            // An open transaction must not go back to the pool: close the connection.
+            match &mut self.conn {
+                Conn::Postgres(c) => c.close_on_drop(),
+                Conn::Sqlite(c) => c.close_on_drop(),
+            }
+        }
+    }
+}
