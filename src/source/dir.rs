@@ -113,14 +113,17 @@ fn take(
         }
     };
     if !resolved.starts_with(canonical_root) {
-        refuse(
-            read,
-            format!(
-                "path resolves to `{}`, outside the source root `{}`; refused",
-                resolved.display(),
-                canonical_root.display()
+        // Name the link as written, not where it lands: messages stay the same on every
+        // machine and say what to fix.
+        let message = match std::fs::read_link(path) {
+            Ok(target) => format!(
+                "symlink to `{}` resolves outside the source root; refused",
+                display(&target)
             ),
-        );
+            Err(_) => "path resolves outside the source root (through a linked directory); refused"
+                .to_string(),
+        };
+        refuse(read, message);
         return Ok(());
     }
     if meta.len() > MAX_FILE_BYTES {
