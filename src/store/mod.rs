@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use uuid::Uuid;
 
-pub use session::{LockOutcome, Session};
+pub use session::{LockOutcome, Session, lock_key};
 pub use url::redact;
 
 use crate::plan::{Actual, DefinitionRow, EventTypeRow};

@@ -33,7 +33,7 @@ pub enum LockOutcome {
 }
 
 /// The advisory lock key of a scope: stable across processes and versions.
-fn lock_key(scope: &str) -> i64 {
+pub fn lock_key(scope: &str) -> i64 {
     let digest = Sha256::digest(format!("activity-sync/scope/{scope}").as_bytes());
     i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
 }
