@@ -21,7 +21,7 @@ fn definition(i: usize) -> String {
     };
     format!(
         "---\nkey: bench.definition-{i:05}\nname: Benchmark definition {i}\nenabled: {}\ntrigger:\n{trigger}on_failure: log_and_continue\ncontext:\n  - resolver: consistency_sweep_remote_all\n    required: true\n    args: {{ max_seconds: 300, repos: [a, b, c] }}\nreport:\n  sinks: [state-hub-progress]\n---\nReconcile the read model for shard {i}.\n\nCheck every registered repository and report drift.\n",
-        i % 7 != 0
+        !i.is_multiple_of(7)
     )
 }
 

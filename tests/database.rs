@@ -74,8 +74,13 @@ fn counts(report: &Value, section: &str) -> (u64, u64, u64, u64) {
     )
 }
 
-fn row<'a>(rows: &'a [(String, bool, bool, String, String)], key: &str) -> &'a (String, bool, bool, String, String) {
-    rows.iter().find(|r| r.0 == key).unwrap_or_else(|| panic!("no row {key}"))
+fn row<'a>(
+    rows: &'a [(String, bool, bool, String, String)],
+    key: &str,
+) -> &'a (String, bool, bool, String, String) {
+    rows.iter()
+        .find(|r| r.0 == key)
+        .unwrap_or_else(|| panic!("no row {key}"))
 }
 
 const SWEEP: &str = "the-custodian.state-hub-consistency-sweep";
@@ -98,26 +103,56 @@ fn lifecycle_create_noop_update_retire_unretire() {
         assert_eq!(counts(&second, "definitions"), (0, 0, 0, 7), "{backend:?}");
         assert_eq!(counts(&second, "event_types"), (0, 0, 0, 1));
         assert_eq!(second["changes"], serde_json::json!([]));
-        assert_eq!(ws.db.definitions(), before, "{backend:?}: a no-op apply rewrote rows (xmin / updated_at moved)");
+        assert_eq!(
+            ws.db.definitions(),
+            before,
+            "{backend:?}: a no-op apply rewrote rows (xmin / updated_at moved)"
+        );
 
         // Edit: an update with a field diff pointing into the file.
         ws.edit("defs/consistency-sweep.md", "*/15 * * * *", "*/20 * * * *");
         let (code, plan_text, _) = ws.run(&["plan", "--source", "defs", "--detailed-exitcode"]);
         assert_eq!(code, 2, "{plan_text}");
         assert!(plan_text.contains(&format!("~ {SWEEP}")), "{plan_text}");
-        assert!(plan_text.contains("defs/consistency-sweep.md:7"), "{plan_text}");
-        assert!(plan_text.contains("-  \"cron\": \"*/15 * * * *\","), "{plan_text}");
-        assert!(plan_text.contains("+  \"cron\": \"*/20 * * * *\","), "{plan_text}");
-        assert!(plan_text.contains("Plan: 0 to create, 1 to update, 0 to retire; 6 unchanged."), "{plan_text}");
+        assert!(
+            plan_text.contains("defs/consistency-sweep.md:7"),
+            "{plan_text}"
+        );
+        assert!(
+            plan_text.contains("-  \"cron\": \"*/15 * * * *\","),
+            "{plan_text}"
+        );
+        assert!(
+            plan_text.contains("+  \"cron\": \"*/20 * * * *\","),
+            "{plan_text}"
+        );
+        assert!(
+            plan_text.contains("Plan: 0 to create, 1 to update, 0 to retire; 6 unchanged."),
+            "{plan_text}"
+        );
         let (code, third) = ws.json(&["apply", "--source", "defs"]);
         assert_eq!(code, 0);
         assert_eq!(counts(&third, "definitions"), (0, 1, 0, 6));
         assert_eq!(third["changes"][0]["action"], "update");
-        assert!(third["changes"][0]["diff"].as_str().unwrap().contains("+  \"cron\": \"*/20 * * * *\""));
+        assert!(
+            third["changes"][0]["diff"]
+                .as_str()
+                .unwrap()
+                .contains("+  \"cron\": \"*/20 * * * *\"")
+        );
         let after = ws.db.definitions();
-        assert_ne!(row(&after, SWEEP).4, row(&before, SWEEP).4, "the edited row was written");
+        assert_ne!(
+            row(&after, SWEEP).4,
+            row(&before, SWEEP).4,
+            "the edited row was written"
+        );
         for other in before.iter().filter(|r| r.0 != SWEEP) {
-            assert_eq!(row(&after, &other.0), other, "{} should not be written", other.0);
+            assert_eq!(
+                row(&after, &other.0),
+                other,
+                "{} should not be written",
+                other.0
+            );
         }
 
         // Delete the file: retired, never deleted.
@@ -138,13 +173,22 @@ fn lifecycle_create_noop_update_retire_unretire() {
         assert_eq!(counts(&fifth, "definitions"), (0, 1, 0, 6));
         assert_eq!(fifth["changes"][0]["action"], "unretire");
         let freeze = row(&ws.db.definitions(), "platform.release-freeze-announcement").clone();
-        assert!(!freeze.2 && freeze.1, "un-retired and enabled again: {freeze:?}");
+        assert!(
+            !freeze.2 && freeze.1,
+            "un-retired and enabled again: {freeze:?}"
+        );
 
         // The audit trail.
         let (code, status, _) = ws.run(&["status"]);
         assert_eq!(code, 0);
-        assert!(status.contains("scope default: last successful apply"), "{status}");
-        assert!(status.contains("apply  default       success       +7 ~0 -0 =0"), "{status}");
+        assert!(
+            status.contains("scope default: last successful apply"),
+            "{status}"
+        );
+        assert!(
+            status.contains("apply  default       success       +7 ~0 -0 =0"),
+            "{status}"
+        );
     }
 }
 
@@ -157,7 +201,12 @@ fn empty_source_retires_nothing_unless_allowed() {
         let (code, report) = ws.json(&["apply", "--source", "empty"]);
         assert_eq!(code, 3, "{report}");
         assert_eq!(report["outcome"], "refused");
-        assert!(report["refusal"].as_str().unwrap().contains("no definitions while scope `default` owns 7"));
+        assert!(
+            report["refusal"]
+                .as_str()
+                .unwrap()
+                .contains("no definitions while scope `default` owns 7")
+        );
         assert!(ws.db.definitions().iter().all(|r| !r.2), "nothing retired");
         let (code, report) = ws.json(&["apply", "--source", "empty", "--allow-empty"]);
         assert_eq!(code, 0, "{report}");
@@ -204,11 +253,21 @@ fn max_delete_refuses_mass_retirement() {
         }
         assert_eq!(ws.run(&["apply", "--source", "defs"]).0, 0);
         std::fs::create_dir(ws.path("few")).unwrap();
-        std::fs::rename(ws.path("defs/triage-daily.md"), ws.path("few/triage-daily.md")).unwrap();
+        std::fs::rename(
+            ws.path("defs/triage-daily.md"),
+            ws.path("few/triage-daily.md"),
+        )
+        .unwrap();
         // 14 of 15 would go: over the default of max(10, 25 % of 15).
         let (code, report) = ws.json(&["apply", "--source", "few"]);
         assert_eq!(code, 3, "{report}");
-        assert!(report["refusal"].as_str().unwrap().contains("14 retirements exceed the limit of 10"), "{report}");
+        assert!(
+            report["refusal"]
+                .as_str()
+                .unwrap()
+                .contains("14 retirements exceed the limit of 10"),
+            "{report}"
+        );
         assert!(ws.db.definitions().iter().all(|r| !r.2));
         let (code, report) = ws.json(&["apply", "--source", "few", "--max-delete", "14"]);
         assert_eq!(code, 0, "{report}");
@@ -231,7 +290,11 @@ fn invalid_file_leaves_its_row_alone() {
         let error = &report["errors"][0];
         assert_eq!(error["source_path"], "defs/consistency-sweep.md");
         assert_eq!(error["line"], 9);
-        assert_eq!(ws.db.definitions(), before, "the broken file's row is untouched");
+        assert_eq!(
+            ws.db.definitions(),
+            before,
+            "the broken file's row is untouched"
+        );
         // Even with its file gone from the listing, a broken file shields its row.
         let (code, _) = ws.json(&["apply", "--source", "defs", "--strict"]);
         assert_eq!(code, 4);
@@ -274,24 +337,47 @@ fn two_scopes_share_one_database() {
             "---\nkey: team-b.nightly\nname: B nightly\ntrigger: {type: cron, cron: '0 2 * * *'}\n---\n",
         )
         .unwrap();
-        assert_eq!(ws.run(&["apply", "--source", "defs", "--scope", "custodian"]).0, 0);
+        assert_eq!(
+            ws.run(&["apply", "--source", "defs", "--scope", "custodian"])
+                .0,
+            0
+        );
         let (code, report) = ws.json(&["apply", "--source", "team-b", "--scope", "team-b"]);
         assert_eq!(code, 0, "{report}");
-        assert_eq!(counts(&report, "definitions"), (1, 0, 0, 0), "other scopes' rows are not even counted");
+        assert_eq!(
+            counts(&report, "definitions"),
+            (1, 0, 0, 0),
+            "other scopes' rows are not even counted"
+        );
         // Each scope retires only its own.
         std::fs::remove_file(ws.path("team-b/b.md")).unwrap();
-        std::fs::write(ws.path("team-b/c.md"), "---\nkey: team-b.c\nname: C\ntrigger: {type: cron, cron: '0 3 * * *'}\n---\n").unwrap();
+        std::fs::write(
+            ws.path("team-b/c.md"),
+            "---\nkey: team-b.c\nname: C\ntrigger: {type: cron, cron: '0 3 * * *'}\n---\n",
+        )
+        .unwrap();
         let (code, report) = ws.json(&["apply", "--source", "team-b", "--scope", "team-b"]);
         assert_eq!(code, 0);
         assert_eq!(counts(&report, "definitions"), (1, 0, 1, 0));
         let rows = ws.db.definitions();
-        assert_eq!(rows.iter().filter(|r| r.3 == "custodian" && !r.2).count(), 7);
+        assert_eq!(
+            rows.iter().filter(|r| r.3 == "custodian" && !r.2).count(),
+            7
+        );
         // A scope cannot take over another's definition.
         std::fs::copy(ws.path("defs/triage-daily.md"), ws.path("team-b/triage.md")).unwrap();
         let (code, report) = ws.json(&["apply", "--source", "team-b", "--scope", "team-b"]);
         assert_eq!(code, 0);
-        assert!(report["errors"].to_string().contains("is owned by scope `custodian`"), "{report}");
-        assert_eq!(row(&ws.db.definitions(), "the-custodian.inbox-triage-daily").3, "custodian");
+        assert!(
+            report["errors"]
+                .to_string()
+                .contains("is owned by scope `custodian`"),
+            "{report}"
+        );
+        assert_eq!(
+            row(&ws.db.definitions(), "the-custodian.inbox-triage-daily").3,
+            "custodian"
+        );
     }
 }
 
@@ -308,14 +394,25 @@ fn hold_lock(db: &TestDb, scope: &str) -> Box<dyn FnOnce()> {
             match backend {
                 Backend::Postgres => {
                     let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-                    sqlx::query("SELECT pg_advisory_lock($1)").bind(key).execute(&mut c).await.unwrap();
+                    sqlx::query("SELECT pg_advisory_lock($1)")
+                        .bind(key)
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
                     ready_tx.send(()).unwrap();
                     rx.recv().ok();
-                    sqlx::query("SELECT pg_advisory_unlock($1)").bind(key).execute(&mut c).await.unwrap();
+                    sqlx::query("SELECT pg_advisory_unlock($1)")
+                        .bind(key)
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
                 }
                 Backend::Sqlite => {
                     let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                    sqlx::query("BEGIN IMMEDIATE").execute(&mut c).await.unwrap();
+                    sqlx::query("BEGIN IMMEDIATE")
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
                     ready_tx.send(()).unwrap();
                     rx.recv().ok();
                     sqlx::query("ROLLBACK").execute(&mut c).await.unwrap();
@@ -333,7 +430,11 @@ fn hold_lock(db: &TestDb, scope: &str) -> Box<dyn FnOnce()> {
 fn spawn_json(ws: &Workspace, args: &[&str]) -> Child {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
-    ws.command(&all).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+    ws.command(&all)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn finish(child: Child) -> (i32, Value) {
@@ -354,9 +455,18 @@ fn concurrent_applies_one_writes_the_other_skips() {
         // Two applies at once while a third party holds the lock: the patient one waits and
         // applies, the impatient one skips without writing.
         let patient = spawn_json(&ws, &["apply", "--source", "defs", "--lock-timeout", "20s"]);
-        let impatient = finish(spawn_json(&ws, &["apply", "--source", "defs", "--lock-timeout", "0s"]));
-        let failing = finish(spawn_json(&ws, &["apply", "--source", "defs", "--fail-on-lock"]));
-        assert!(ws.db.definitions().is_empty(), "nothing written while the lock is held");
+        let impatient = finish(spawn_json(
+            &ws,
+            &["apply", "--source", "defs", "--lock-timeout", "0s"],
+        ));
+        let failing = finish(spawn_json(
+            &ws,
+            &["apply", "--source", "defs", "--fail-on-lock"],
+        ));
+        assert!(
+            ws.db.definitions().is_empty(),
+            "nothing written while the lock is held"
+        );
         release();
         let patient = finish(patient);
         assert_eq!(impatient.0, 0, "{backend:?}: {}", impatient.1);
@@ -375,19 +485,36 @@ fn concurrent_applies_one_writes_the_other_skips() {
 fn secrets_never_appear_in_output() {
     let ws = Workspace::new(Backend::Postgres);
     // The server trusts local connections, so a password in the URL is accepted and ignored.
-    let with_password = ws.db.url.replacen("postgres@", "postgres:hunter2-secret@", 1);
+    let with_password = ws
+        .db
+        .url
+        .replacen("postgres@", "postgres:hunter2-secret@", 1);
     let out = ws
         .command(&["apply", "--source", "defs"])
         .env("DATABASE_URL", &with_password)
         .output()
         .unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "{all}");
     assert!(all.contains("postgres:***@"), "{all}");
     assert!(!all.contains("hunter2"), "{all}");
-    let bad = with_password.replace("127.0.0.1", "127.0.0.1:1").replace(":5432", "");
-    let out = ws.command(&["plan", "--source", "defs"]).env("DATABASE_URL", &bad).output().unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let bad = with_password
+        .replace("127.0.0.1", "127.0.0.1:1")
+        .replace(":5432", "");
+    let out = ws
+        .command(&["plan", "--source", "defs"])
+        .env("DATABASE_URL", &bad)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(!all.contains("hunter2"), "{all}");
 }

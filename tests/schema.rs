@@ -5,7 +5,9 @@
 mod common;
 
 use activity_sync::definition::yaml::{Limits, load_one};
-use activity_sync::definition::{FileOutcome, MAX_FILE_BYTES, SourceFile, Split, parse_file, split_frontmatter};
+use activity_sync::definition::{
+    FileOutcome, MAX_FILE_BYTES, SourceFile, Split, parse_file, split_frontmatter,
+};
 use common::{fixtures, repo_root};
 use serde_json::Value;
 
@@ -49,7 +51,12 @@ fn schema_and_validator_agree_on_every_fixture() {
             }
             let text = std::fs::read_to_string(path).unwrap();
             if let Some((ours, theirs)) = verdicts(&schema, &path.display().to_string(), &text) {
-                assert_eq!(ours, theirs, "{}: validator says {ours}, schema says {theirs}", path.display());
+                assert_eq!(
+                    ours,
+                    theirs,
+                    "{}: validator says {ours}, schema says {theirs}",
+                    path.display()
+                );
                 judged += 1;
                 if dir == "valid" {
                     assert!(ours, "{} must be valid", path.display());
@@ -121,9 +128,21 @@ fn schema_time_zones_match_the_validator() {
         *zones = serde_json::json!(names);
         let mut out = serde_json::to_string_pretty(&schema).unwrap();
         out.push('\n');
-        std::fs::write(repo_root().join("definitions-schema/definition.schema.json"), out).unwrap();
+        std::fs::write(
+            repo_root().join("definitions-schema/definition.schema.json"),
+            out,
+        )
+        .unwrap();
         return;
     }
-    let listed: Vec<&str> = zones.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(listed, names, "run with ACTIVITY_SYNC_BLESS=1 after a chrono-tz upgrade");
+    let listed: Vec<&str> = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed, names,
+        "run with ACTIVITY_SYNC_BLESS=1 after a chrono-tz upgrade"
+    );
 }

@@ -254,3 +254,193 @@ fn plan_table<R: Resource>(
     }
     changes
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::definition::{
+        ActivityDefinition, Catalog, CronTrigger, MisfirePolicy, Origin, Trigger, id_from_key,
+    };
+    use crate::plan::{Actual, DefinitionRow};
+
+    fn definition(
+        key: &str,
+        alt_id: bool,
+        minute: u8,
+        enabled: bool,
+        body: &str,
+    ) -> ActivityDefinition {
+        let cron = format!("{minute} * * * *");
+        ActivityDefinition {
+            id: if alt_id {
+                id_from_key(&format!("{key}-alt"))
+            } else {
+                id_from_key(key)
+            },
+            key: key.to_string(),
+            name: format!("Name of {key}"),
+            enabled,
+            trigger: Trigger::Cron(CronTrigger {
+                cron: cron.clone(),
+                timezone: "UTC".into(),
+                misfire_policy: MisfirePolicy::Skip,
+                catchup_window_seconds: None,
+                jitter_seconds: None,
+            }),
+            spec: serde_json::json!({"key": key, "name": format!("Name of {key}"), "enabled": enabled,
+                "trigger": {"type": "cron", "cron": cron}}),
+            body: body.to_string(),
+            origin: Origin {
+                source_path: format!("defs/{key}.md"),
+                rel_path: format!("{key}.md"),
+                lines: BTreeMap::new(),
+            },
+        }
+    }
+
+    /// (key index, alternative id, minute, enabled, body)
+    fn arb_definition() -> impl Strategy<Value = (u8, bool, u8, bool, String)> {
+        (
+            0u8..12,
+            prop::bool::weighted(0.1),
+            0u8..3,
+            any::<bool>(),
+            "[ab]{0,2}",
+        )
+    }
+
+    /// A desired set and an actual state with rows of scopes `a` and `b`.
+    fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
+        let desired = prop::collection::vec(arb_definition(), 0..10);
+        let actual = prop::collection::vec((arb_definition(), any::<bool>(), any::<bool>()), 0..12);
+        (desired, actual).prop_map(|(desired, actual)| {
+            let mut catalog = Catalog::default();
+            let mut keys = std::collections::BTreeSet::new();
+            for (k, alt, minute, enabled, body) in desired {
+                let key = format!("k{k}");
+                if keys.insert(key.clone()) {
+                    let d = definition(&key, alt, minute, enabled, &body);
+                    catalog.activities.insert(d.id, d);
+                }
+            }
+            let mut rows = Actual::default();
+            let mut row_keys = std::collections::BTreeSet::new();
+            for ((k, _alt, minute, enabled, body), other_scope, retired) in actual {
+                let key = format!("k{k}");
+                if !row_keys.insert(key.clone()) {
+                    continue;
+                }
+                let d = definition(&key, false, minute, enabled, &body);
+                let mut row = DefinitionRow::desired(&d, if other_scope { "b" } else { "a" });
+                if retired {
+                    row.retired = true;
+                    row.enabled = false;
+                }
+                rows.definitions.insert(row.id, row);
+            }
+            (
+                Desired {
+                    catalog,
+                    sources: Vec::new(),
+                    failed: Vec::new(),
+                    files: Vec::new(),
+                },
+                rows,
+            )
+        })
+    }
+
+    fn options() -> PlanOptions {
+        PlanOptions {
+            scope: "a".into(),
+            stages: Stages {
+                definitions: true,
+                event_types: true,
+            },
+            allow_empty: true,
+            max_delete: Some(usize::MAX),
+        }
+    }
+
+    /// What the applier does to the rows, as a pure function.
+    fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
+        let mut next = actual.clone();
+        for (id, change) in &plan.definitions {
+            match change.action {
+                Action::Create | Action::Update | Action::Unretire => {
+                    next.definitions
+                        .insert(*id, change.desired.clone().unwrap());
+                }
+                Action::Retire => {
+                    let row = next.definitions.get_mut(id).unwrap();
+                    row.retired = true;
+                    row.enabled = false;
+                }
+                Action::Unchanged => {}
+            }
+        }
+        next
+    }
+
+    proptest! {
+        #[test]
+        fn applying_the_plan_yields_the_desired_state((desired, actual) in arb_world()) {
+            let plan = plan(&desired, &actual, &options());
+            let after = apply_to(&actual, &plan);
+            let conflicted: Vec<String> = plan.errors.iter().filter_map(|e| e.id.clone()).collect();
+            for (id, d) in &desired.catalog.activities {
+                if conflicted.contains(&id.to_string()) {
+                    // Refused (owned by scope `b`, or its key is held by another row): untouched.
+                    prop_assert_eq!(after.definitions.get(id), actual.definitions.get(id));
+                    continue;
+                }
+                let row = after.definitions.get(id).expect("desired row exists");
+                prop_assert_eq!(row, &DefinitionRow::desired(d, "a"));
+            }
+            for (id, row) in &after.definitions {
+                if row.scope == "a" && !desired.catalog.activities.contains_key(id) {
+                    prop_assert!(row.retired, "{} should be retired", row.key);
+                }
+            }
+        }
+
+        #[test]
+        fn planning_again_changes_nothing((desired, actual) in arb_world()) {
+            let first = plan(&desired, &actual, &options());
+            let after = apply_to(&actual, &first);
+            let second = plan(&desired, &after, &options());
+            prop_assert!(!second.has_changes(), "second plan: {:?}", second.definitions);
+        }
+
+        #[test]
+        fn other_scopes_never_change((desired, actual) in arb_world()) {
+            let plan = plan(&desired, &actual, &options());
+            let after = apply_to(&actual, &plan);
+            for (id, row) in actual.definitions.iter().filter(|(_, r)| r.scope == "b") {
+                prop_assert_eq!(after.definitions.get(id), Some(row));
+            }
+            for change in plan.definitions.values() {
+                prop_assert_eq!(change.row().scope.as_str(), "a");
+            }
+        }
+
+        #[test]
+        fn plans_are_deterministic((desired, actual) in arb_world()) {
+            let a = plan(&desired, &actual, &options());
+            let b = plan(&desired.clone(), &actual.clone(), &options());
+            prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+        }
+    }
+
+    #[test]
+    fn default_limit_is_ten_or_a_quarter() {
+        assert_eq!(default_max_delete(0), 10);
+        assert_eq!(default_max_delete(40), 10);
+        assert_eq!(default_max_delete(41), 11);
+        assert_eq!(default_max_delete(100), 25);
+    }
+}

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::plan::{Action, Change, Counts, Plan, Resource, RunError};
+use serde_json::Value as Json;
+
+use crate::plan::{Action, Change, Counts, FieldChange, Plan, Resource, RunError};
 
 /// How a run ended, as stored in `sync_runs.outcome` and printed in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -129,14 +131,7 @@ pub fn summary<R: Resource>(change: &Change<R>) -> String {
             let fields = change
                 .fields
                 .iter()
-                .map(|f| {
-                    let one_line = !f.before.contains('\n') && !f.after.contains('\n');
-                    if one_line && f.before.len() + f.after.len() <= 60 {
-                        format!("{}: {} → {}", f.field, f.before, f.after)
-                    } else {
-                        format!("{} changed", f.field)
-                    }
-                })
+                .map(field_summary)
                 .collect::<Vec<_>>()
                 .join("; ");
             if change.action == Action::Unretire {
@@ -150,6 +145,45 @@ pub fn summary<R: Resource>(change: &Change<R>) -> String {
             }
         }
     }
+}
+
+/// `enabled: true → false`, `trigger.cron: */10 * * * * → */15 * * * *`, or
+/// `body changed` when the values do not fit on a line.
+fn field_summary(f: &FieldChange) -> String {
+    let short = |before: &str, after: &str| {
+        !before.contains('\n') && !after.contains('\n') && before.len() + after.len() <= 60
+    };
+    if short(&f.before, &f.after) {
+        return format!("{}: {} → {}", f.field, f.before, f.after);
+    }
+    // JSON fields: name the changed keys, with their values when short.
+    if let (Ok(Json::Object(before)), Ok(Json::Object(after))) = (
+        serde_json::from_str::<Json>(&f.before),
+        serde_json::from_str::<Json>(&f.after),
+    ) {
+        let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        let parts: Vec<String> = keys
+            .into_iter()
+            .filter(|k| before.get(*k) != after.get(*k))
+            .map(|k| {
+                let show = |v: Option<&Json>| match v {
+                    None => "(unset)".to_string(),
+                    Some(Json::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                };
+                let (b, a) = (show(before.get(k)), show(after.get(k)));
+                if short(&b, &a) {
+                    format!("{}.{k}: {b} → {a}", f.field)
+                } else {
+                    format!("{}.{k} changed", f.field)
+                }
+            })
+            .collect();
+        if !parts.is_empty() {
+            return parts.join("; ");
+        }
+    }
+    format!("{} changed", f.field)
 }
 
 /// Where to point a reader: the changed field's line, or the file.

@@ -48,7 +48,10 @@ impl TestDb {
                     let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
                         panic!("Postgres is required for the integration tests ({admin}): {e}; scripts/test.sh starts it")
                     });
-                    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+                    sqlx::query(&format!("CREATE DATABASE {name}"))
+                        .execute(&mut conn)
+                        .await
+                        .unwrap();
                 });
                 let base = admin.rsplit_once('/').unwrap().0;
                 TestDb {
@@ -65,8 +68,12 @@ impl TestDb {
     pub fn definitions(&self) -> Vec<(String, bool, bool, String, String)> {
         block_on(async {
             let sql = match self.backend {
-                Backend::Postgres => "SELECT key, enabled, retired_at IS NOT NULL, scope, xmin::text || '/' || updated_at::text FROM activity_definitions ORDER BY key",
-                Backend::Sqlite => "SELECT key, enabled, retired_at IS NOT NULL, scope, updated_at FROM activity_definitions ORDER BY key",
+                Backend::Postgres => {
+                    "SELECT key, enabled, retired_at IS NOT NULL, scope, xmin::text || '/' || updated_at::text FROM activity_definitions ORDER BY key"
+                }
+                Backend::Sqlite => {
+                    "SELECT key, enabled, retired_at IS NOT NULL, scope, updated_at FROM activity_definitions ORDER BY key"
+                }
             };
             match self.backend {
                 Backend::Postgres => {

@@ -1,0 +1,127 @@
+//! Snapshot tests of the rendered plan (text, JSON, Markdown) over the fixtures.
+//! Review changes with `cargo insta review` (or INSTA_UPDATE=always, then read the diff).
+
+use activity_sync::cli::Format;
+use activity_sync::gather::Desired;
+use activity_sync::plan::{Actual, DefinitionRow, EventTypeRow, PlanOptions, Stages, plan};
+use activity_sync::render::report::{Mode, Outcome, Report};
+use activity_sync::render::{self};
+use activity_sync::source::SourceSpec;
+
+fn desired() -> Desired {
+    let spec: SourceSpec = "fixtures/valid".parse().unwrap();
+    Desired::gather(&[spec])
+}
+
+fn options() -> PlanOptions {
+    PlanOptions {
+        scope: "custodian".into(),
+        stages: Stages {
+            definitions: true,
+            event_types: true,
+        },
+        allow_empty: false,
+        max_delete: None,
+    }
+}
+
+fn render_all(name: &str, desired: &Desired, actual: &Actual) {
+    let plan = plan(desired, actual, &options());
+    for (format, ext) in [
+        (Format::Text, "txt"),
+        (Format::Json, "json"),
+        (Format::Markdown, "md"),
+    ] {
+        let report = Report {
+            mode: Mode::Plan,
+            plan: &plan,
+            outcome: Outcome::Success,
+            database: "sqlite://activity-sync.db".into(),
+            applied: false,
+            run_errors: Vec::new(),
+        };
+        insta::assert_snapshot!(format!("{name}.{ext}"), render::report(&report, format));
+    }
+}
+
+/// The rows a clean apply of the fixtures leaves.
+fn applied(desired: &Desired) -> Actual {
+    let mut actual = Actual::default();
+    for d in desired.catalog.activities.values() {
+        actual
+            .definitions
+            .insert(d.id, DefinitionRow::desired(d, "custodian"));
+    }
+    for e in desired.catalog.event_types.values() {
+        actual
+            .event_types
+            .insert(e.name.clone(), EventTypeRow::desired(e, "custodian"));
+    }
+    actual
+}
+
+#[test]
+fn first_plan_against_an_empty_database() {
+    let desired = desired();
+    render_all("empty", &desired, &Actual::default());
+}
+
+#[test]
+fn plan_with_updates_retirements_and_unretirements() {
+    let desired = desired();
+    let mut actual = applied(&desired);
+    let by_key = |actual: &mut Actual, key: &str| -> uuid::Uuid {
+        actual
+            .definitions
+            .values()
+            .find(|r| r.key == key)
+            .unwrap()
+            .id
+    };
+    // The hourly report was still enabled in the database: now disabled in its file.
+    let hourly = by_key(&mut actual, "the-custodian.report-hourly");
+    let desired_hourly = desired.catalog.activities[&hourly].clone();
+    let mut was = desired_hourly.clone();
+    was.enabled = true;
+    was.spec["enabled"] = serde_json::json!(true);
+    actual
+        .definitions
+        .insert(hourly, DefinitionRow::desired(&was, "custodian"));
+    // The sweep ran every 10 minutes before this change.
+    let sweep = by_key(&mut actual, "the-custodian.state-hub-consistency-sweep");
+    let mut old = desired.catalog.activities[&sweep].clone();
+    old.spec["trigger"]["cron"] = serde_json::json!("*/10 * * * *");
+    if let activity_sync::definition::Trigger::Cron(c) = &mut old.trigger {
+        c.cron = "*/10 * * * *".into();
+    }
+    actual
+        .definitions
+        .insert(sweep, DefinitionRow::desired(&old, "custodian"));
+    // The freeze announcement had been retired; its file is back.
+    let freeze = by_key(&mut actual, "platform.release-freeze-announcement");
+    let row = actual.definitions.get_mut(&freeze).unwrap();
+    row.retired = true;
+    row.enabled = false;
+    // A definition whose file is gone, and one of another scope that is not ours to touch.
+    let mut gone = desired_hourly.clone();
+    gone.key = "the-custodian.gone".into();
+    gone.id = activity_sync::definition::id_from_key(&gone.key);
+    gone.origin.source_path = "fixtures/valid/gone.md".into();
+    actual
+        .definitions
+        .insert(gone.id, DefinitionRow::desired(&gone, "custodian"));
+    let mut theirs = gone.clone();
+    theirs.key = "team-b.nightly".into();
+    theirs.id = activity_sync::definition::id_from_key(&theirs.key);
+    actual
+        .definitions
+        .insert(theirs.id, DefinitionRow::desired(&theirs, "team-b"));
+    render_all("changes", &desired, &actual);
+}
+
+#[test]
+fn plan_without_changes() {
+    let desired = desired();
+    let actual = applied(&desired);
+    render_all("nochange", &desired, &actual);
+}
