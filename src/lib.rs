@@ -13,6 +13,7 @@ pub mod gather;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod schedule;
 pub mod source;
 pub mod store;
 

@@ -295,7 +295,7 @@ fn invalid_file_leaves_its_row_alone() {
             before,
             "the broken file's row is untouched"
         );
-        // Even with its file gone from the listing, a broken file shields its row.
+        // With --strict an invalid file stops the whole apply.
         let (code, _) = ws.json(&["apply", "--source", "defs", "--strict"]);
         assert_eq!(code, 4);
         assert_eq!(ws.db.definitions(), before);

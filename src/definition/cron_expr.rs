@@ -89,6 +89,35 @@ impl CronExpr {
         &self.text
     }
 
+    /// Whether a wall-clock time matches (seconds ignored).
+    pub fn matches_naive(&self, time: &chrono::NaiveDateTime) -> bool {
+        use chrono::Timelike;
+        let minute = time.with_second(0).and_then(|t| t.with_nanosecond(0));
+        minute.is_some_and(|t| self.cron.is_time_matching(&t).unwrap_or(false))
+    }
+
+    /// The longest wait between two consecutive fires, in wall-clock seconds (DST ignored),
+    /// over the two years from a fixed reference: "one interval" of the schedule.
+    pub fn longest_interval_seconds(&self) -> i64 {
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("a valid date");
+        let horizon = start + chrono::Duration::days(731);
+        let mut fires = self.cron.iter_from(start, croner::Direction::Forward);
+        let Some(mut previous) = fires.next() else {
+            return 0;
+        };
+        let mut longest = 0;
+        for (seen, fire) in fires.enumerate() {
+            longest = longest.max((fire - previous).num_seconds());
+            if fire > horizon || seen > 100_000 {
+                break;
+            }
+            previous = fire;
+        }
+        longest
+    }
+
     /// The next `n` fire times strictly after `after`, in the zone `tz`.
     pub fn next_fires<Tz: TimeZone>(
         &self,
@@ -153,6 +182,17 @@ mod tests {
             CronExpr::parse("*/15 * * *").unwrap_err(),
             "cron expression `*/15 * * *` has 4 fields, expected 5 (minute hour day-of-month month day-of-week)"
         );
+    }
+
+    #[test]
+    fn longest_interval() {
+        let seconds = |e: &str| CronExpr::parse(e).unwrap().longest_interval_seconds();
+        assert_eq!(seconds("*/15 * * * *"), 900);
+        assert_eq!(seconds("20 7 * * *"), 86_400);
+        assert_eq!(seconds("0 9,17 * * *"), 16 * 3600);
+        assert_eq!(seconds("30 3 * * 0"), 7 * 86_400);
+        assert_eq!(seconds("0 0 1 * *"), 31 * 86_400);
+        assert_eq!(seconds("@hourly"), 3600);
     }
 
     #[test]
