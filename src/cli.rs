@@ -73,6 +73,9 @@ pub struct RunArgs {
     /// Treat invalid definitions as fatal: write nothing and exit 4.
     #[arg(long)]
     pub strict: bool,
+    /// Give up (exit 1, nothing committed) when the run takes longer than this.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub deadline: Duration,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -66,12 +66,25 @@ fn record(report: &Report<'_>, started: DateTime<Utc>) -> RunRecord {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs the async part of a command under the run's `--deadline`. When it expires, the
+/// open transaction is dropped (rolled back) and the run fails.
+fn within<F>(deadline: std::time::Duration, run: F) -> anyhow::Result<Exit>
+where
+    F: std::future::Future<Output = anyhow::Result<Exit>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("cannot start the async runtime")
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        match tokio::time::timeout(deadline, run).await {
+            Ok(result) => result,
+            Err(_) => {
+                bail!("deadline of {deadline:?} exceeded; nothing from this run was committed")
+            }
+        }
+    })
 }
 
 pub fn plan(args: &PlanArgs) -> anyhow::Result<Exit> {
@@ -80,7 +93,7 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<Exit> {
     }
     let started = Utc::now();
     let desired = Desired::gather(&args.run.sources);
-    runtime()?.block_on(async {
+    within(args.run.deadline, async {
         let store = Store::connect(&args.run.database.database_url).await?;
         let actual = store.snapshot().await?;
         let plan = make_plan(&desired, &actual, &options(&args.run));
@@ -126,10 +139,12 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
         Some(_) => None,
     };
     let url = &args.run.database.database_url;
-    runtime()?.block_on(async {
+    within(args.run.deadline, async {
         let store = Store::connect(url).await?;
         store.migrate().await?;
-        let scope = saved.as_ref().map_or(args.run.scope.as_str(), |p| p.scope.as_str());
+        let scope = saved
+            .as_ref()
+            .map_or(args.run.scope.as_str(), |p| p.scope.as_str());
         let mut session = match store.lock(scope, args.lock_timeout).await? {
             LockOutcome::Locked(session) => session,
             LockOutcome::Held => {
@@ -153,11 +168,19 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
                     applied: false,
                     run_errors: vec![RunError::new(
                         "lock",
-                        format!("another run holds scope `{scope}`; waited {:?}", args.lock_timeout),
+                        format!(
+                            "another run holds scope `{scope}`; waited {:?}",
+                            args.lock_timeout
+                        ),
                     )],
                 };
                 emit(&render::report(&report, args.run.format))?;
-                return Ok(exit_for(Outcome::LockSkipped, &placeholder, false, args.fail_on_lock));
+                return Ok(exit_for(
+                    Outcome::LockSkipped,
+                    &placeholder,
+                    false,
+                    args.fail_on_lock,
+                ));
             }
         };
         let actual = session.snapshot().await?;
@@ -206,7 +229,9 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
         if let Err(e) = apply_plan(&mut session, &plan, now).await {
             session.rollback().await.ok();
             report.outcome = Outcome::Failed;
-            report.run_errors.push(RunError::new("database", e.to_string()));
+            report
+                .run_errors
+                .push(RunError::new("database", e.to_string()));
             emit(&render::report(&report, args.run.format))?;
             if let Err(e) = store.record_run(&record(&report, started)).await {
                 tracing::warn!(error = %e, "could not record the run in sync_runs");
