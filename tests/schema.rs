@@ -87,6 +87,8 @@ fn schema_and_validator_agree_rule_by_rule() {
         (base.replace("'0 * * * *'", "'61 * * * *'"), false),
         (base.replace("'0 * * * *'", "'0 0 * JAN-MAR mon-fri'"), true),
         (base.replace("'0 * * * *'", "'@hourly'"), true),
+        (base.replace("'0 * * * *'", "'5/15 * * * *'"), false),
+        (base.replace("'0 * * * *'", "'5-59/15 * * * *'"), true),
         (base.replace("'0 * * * *'", "'@every 5m'"), false),
         (base.replace("'0 * * * *'", "'0 0 L * *'"), false),
         (format!("{base}  timezone: Europe/Berlin\n"), true),

@@ -15,6 +15,17 @@ pub const MACROS: [&str; 7] = [
     "@hourly",
 ];
 
+fn expand_macro(text: &str) -> Option<&'static str> {
+    Some(match text {
+        "@yearly" | "@annually" => "0 0 1 1 *",
+        "@monthly" => "0 0 1 * *",
+        "@weekly" => "0 0 * * 0",
+        "@daily" | "@midnight" => "0 0 * * *",
+        "@hourly" => "0 * * * *",
+        _ => return None,
+    })
+}
+
 /// A validated cron expression.
 #[derive(Debug, Clone)]
 pub struct CronExpr {
@@ -27,19 +38,12 @@ impl CronExpr {
     pub fn parse(text: &str) -> Result<CronExpr, String> {
         let trimmed = text.trim();
         let pattern = if trimmed.starts_with('@') {
-            match trimmed {
-                "@yearly" | "@annually" => "0 0 1 1 *",
-                "@monthly" => "0 0 1 * *",
-                "@weekly" => "0 0 * * 0",
-                "@daily" | "@midnight" => "0 0 * * *",
-                "@hourly" => "0 * * * *",
-                _ => {
-                    return Err(format!(
-                        "unknown cron macro `{trimmed}` (expected one of {})",
-                        MACROS.map(|m| format!("`{m}`")).join(", ")
-                    ));
-                }
-            }
+            expand_macro(trimmed).ok_or_else(|| {
+                format!(
+                    "unknown cron macro `{trimmed}` (expected one of {})",
+                    MACROS.map(|m| format!("`{m}`")).join(", ")
+                )
+            })?
         } else {
             trimmed
         };
@@ -72,9 +76,12 @@ impl CronExpr {
                 ));
             }
         }
+        // Temporal ANDs day-of-month and day-of-week (`0 0 1 * 1`: the 1st, if a Monday),
+        // unlike POSIX cron; next-fire times must say what Temporal will do.
         let parser = CronParser::builder()
             .seconds(Seconds::Disallowed)
             .year(Year::Disallowed)
+            .dom_and_dow(true)
             .build();
         let cron = parser
             .parse(pattern)
@@ -87,6 +94,13 @@ impl CronExpr {
 
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The five fields (macros expanded), for conversion to Temporal calendars.
+    pub fn fields(&self) -> [String; 5] {
+        let expanded = expand_macro(&self.text).unwrap_or(&self.text);
+        let mut fields = expanded.split_whitespace().map(str::to_string);
+        std::array::from_fn(|_| fields.next().unwrap_or_default())
     }
 
     /// Whether a wall-clock time matches (seconds ignored).
@@ -182,6 +196,16 @@ mod tests {
             CronExpr::parse("*/15 * * *").unwrap_err(),
             "cron expression `*/15 * * *` has 4 fields, expected 5 (minute hour day-of-month month day-of-week)"
         );
+    }
+
+    #[test]
+    fn day_of_month_and_day_of_week_are_anded_like_temporal() {
+        let expr = CronExpr::parse("0 0 1 * 1").unwrap();
+        let after = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let fires = expr.next_fires(&Utc, after, 2);
+        // The 1st of a month that is a Monday: June 2026, then February 2027.
+        assert_eq!(fires[0].to_rfc3339(), "2026-06-01T00:00:00+00:00");
+        assert_eq!(fires[1].to_rfc3339(), "2027-02-01T00:00:00+00:00");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::calendar::{self, Calendar};
 use crate::definition::{ActivityDefinition, CronExpr, MisfirePolicy, Trigger, hash_json};
 
 /// Schedule ids: `activity-schedule-{definition id}`.
@@ -40,16 +41,29 @@ pub enum Overlap {
     BufferAll,
 }
 
+/// Everything that makes a schedule this schedule, in the form Temporal returns it, so the
+/// desired and the described schedule compare field for field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum When {
-    Cron {
-        cron: String,
-        timezone: String,
-        jitter_seconds: u64,
-    },
-    /// One action at this instant, then never again.
-    Once { at: DateTime<Utc> },
+pub struct Shape {
+    pub calendars: Vec<Calendar>,
+    pub timezone: String,
+    pub jitter_seconds: u64,
+    pub overlap: Overlap,
+    pub catchup_window_seconds: u64,
+    pub workflow_type: String,
+    pub task_queue: String,
+    pub workflow_id: String,
+    /// The workflow's single argument, as JSON text (the definition id).
+    pub argument: String,
+    /// One action only (`once`).
+    pub limited_actions: bool,
+}
+
+impl Shape {
+    /// Short hash, stored in the `ActivitySyncSpecHash` search attribute.
+    pub fn hash(&self) -> String {
+        hash_json(&serde_json::to_value(self).expect("shapes serialize"))[..16].to_string()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,15 +72,14 @@ pub struct DesiredSchedule {
     pub definition_id: Uuid,
     pub key: String,
     pub source_path: String,
-    pub when: When,
-    pub overlap: Overlap,
-    pub catchup_window_seconds: u64,
-    pub workflow_type: String,
-    pub task_queue: String,
-    pub workflow_id: String,
+    pub shape: Shape,
     /// Disabled definitions keep their schedule, paused.
     pub paused: bool,
-    /// Hash of everything above but `paused`: the marker drift is judged by.
+    /// For `once`: the instant it fires.
+    pub once_at: Option<DateTime<Utc>>,
+    /// For people: `0 6 * * * Europe/Berlin · catchup_latest`.
+    pub summary: String,
+    /// [`Shape::hash`].
     pub spec_hash: String,
 }
 
@@ -113,65 +126,60 @@ pub fn desired_schedule(
     d: &ActivityDefinition,
     action: &ScheduleAction,
 ) -> Option<DesiredSchedule> {
-    let (when, overlap, window) = match &d.trigger {
+    let (calendar, timezone, jitter, overlap, window, once_at, summary) = match &d.trigger {
         Trigger::Event(_) => return None,
         Trigger::Cron(c) => {
             let expr = CronExpr::parse(&c.cron).ok()?;
             let (overlap, window) =
                 misfire(c.misfire_policy, Some(&expr), c.catchup_window_seconds);
             (
-                When::Cron {
-                    cron: expr.as_str().to_string(),
-                    timezone: c.timezone.clone(),
-                    jitter_seconds: c.jitter_seconds.unwrap_or(0),
-                },
+                calendar::from_cron(&expr),
+                c.timezone.clone(),
+                c.jitter_seconds.unwrap_or(0),
                 overlap,
                 window,
+                None,
+                format!("{} {} · {}", expr.as_str(), c.timezone, c.misfire_policy),
             )
         }
         Trigger::Once(o) => {
+            let at = o.at.with_timezone(&Utc);
             // A one-shot fire that is late should still run: a day to catch up.
             let (overlap, window) = misfire(MisfirePolicy::Skip, None, Some(24 * 3600));
             (
-                When::Once {
-                    at: o.at.with_timezone(&Utc),
-                },
+                calendar::at_instant(at),
+                "UTC".to_string(),
+                0,
                 overlap,
                 window,
+                Some(at),
+                format!("once at {}", o.at.to_rfc3339()),
             )
         }
     };
-    let mut schedule = DesiredSchedule {
-        schedule_id: schedule_id(d.id),
-        definition_id: d.id,
-        key: d.key.clone(),
-        source_path: d.origin.source_path.clone(),
-        when,
+    let shape = Shape {
+        calendars: vec![calendar],
+        timezone,
+        jitter_seconds: jitter,
         overlap,
         catchup_window_seconds: window,
         workflow_type: action.workflow_type.clone(),
         task_queue: action.task_queue.clone(),
         workflow_id: format!("{WORKFLOW_ID_PREFIX}{}", d.id),
-        paused: !d.enabled,
-        spec_hash: String::new(),
+        argument: serde_json::Value::String(d.id.to_string()).to_string(),
+        limited_actions: once_at.is_some(),
     };
-    schedule.spec_hash = spec_hash(&schedule);
-    Some(schedule)
-}
-
-/// Hash of the parts of a schedule that make it this schedule (not its pause state, nor
-/// where its definition was read from).
-pub fn spec_hash(s: &DesiredSchedule) -> String {
-    hash_json(&serde_json::json!({
-        "when": s.when,
-        "overlap": s.overlap,
-        "catchup_window_seconds": s.catchup_window_seconds,
-        "workflow_type": s.workflow_type,
-        "task_queue": s.task_queue,
-        "workflow_id": s.workflow_id,
-        "definition_id": s.definition_id,
-    }))[..16]
-        .to_string()
+    Some(DesiredSchedule {
+        schedule_id: schedule_id(d.id),
+        definition_id: d.id,
+        key: d.key.clone(),
+        source_path: d.origin.source_path.clone(),
+        spec_hash: shape.hash(),
+        shape,
+        paused: !d.enabled,
+        once_at,
+        summary,
+    })
 }
 
 #[cfg(test)]
@@ -237,7 +245,7 @@ mod tests {
             let s =
                 desired_schedule(&definition(trigger, true), &ScheduleAction::default()).unwrap();
             assert_eq!(
-                (s.overlap, s.catchup_window_seconds),
+                (s.shape.overlap, s.shape.catchup_window_seconds),
                 (overlap, window),
                 "{trigger}"
             );
@@ -249,9 +257,10 @@ mod tests {
         let d = definition("{type: cron, cron: '0 * * * *'}", false);
         let s = desired_schedule(&d, &ScheduleAction::default()).unwrap();
         assert_eq!(s.schedule_id, format!("activity-schedule-{}", d.id));
-        assert_eq!(s.workflow_id, format!("activity-{}", d.id));
-        assert_eq!(s.workflow_type, "RunActivityWorkflow");
-        assert_eq!(s.task_queue, "orchestrator-tq");
+        assert_eq!(s.shape.workflow_id, format!("activity-{}", d.id));
+        assert_eq!(s.shape.workflow_type, "RunActivityWorkflow");
+        assert_eq!(s.shape.task_queue, "orchestrator-tq");
+        assert_eq!(s.shape.argument, format!("\"{}\"", d.id));
         assert!(s.paused, "disabled → paused");
         assert_eq!(definition_of(&s.schedule_id), Some(d.id));
         assert_eq!(definition_of("activity-schedule-nope"), None);
@@ -284,13 +293,9 @@ mod tests {
     fn once_is_one_instant_in_utc() {
         let d = definition("{type: once, at: '2026-12-18T17:00:00+01:00'}", true);
         let s = desired_schedule(&d, &ScheduleAction::default()).unwrap();
-        assert_eq!(
-            s.when,
-            When::Once {
-                at: DateTime::parse_from_rfc3339("2026-12-18T16:00:00Z")
-                    .unwrap()
-                    .with_timezone(&Utc)
-            }
-        );
+        let at = DateTime::parse_from_rfc3339("2026-12-18T16:00:00Z").unwrap();
+        assert_eq!(s.once_at, Some(at.with_timezone(&Utc)));
+        assert!(s.shape.limited_actions);
+        assert_eq!(s.shape.calendars[0].year[0].start, 2026);
     }
 }

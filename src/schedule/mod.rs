@@ -1,4 +1,6 @@
-//! Temporal schedules: what a definition asks of its schedule (pure, no client here).
+//! Temporal schedules: what a definition asks of its schedule, what Temporal has, and
+//! the plan between them (pure; the client lives in `crate::temporal`).
 
+pub mod calendar;
 pub mod desired;
 pub mod fires;
