@@ -64,6 +64,35 @@ pub struct RunArgs {
     /// Reconcile event types too (opt in).
     #[arg(long = "event-types", num_args = 0..=1, default_value_t = false, default_missing_value = "true", action = ArgAction::Set)]
     pub event_types: bool,
+    /// Reconcile Temporal schedules (`--schedules=false` to skip).
+    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub schedules: bool,
+    /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`).
+    #[arg(long)]
+    pub adopt: bool,
+    /// `list`: one paginated list, describe only what will change; `full`: describe every
+    /// managed schedule for a thorough drift check.
+    #[arg(long, value_enum, default_value_t = Refresh::List)]
+    pub refresh: Refresh,
+    /// Temporal calls in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// The workflow a schedule starts.
+    #[arg(
+        long,
+        env = "ACTIVITY_SYNC_WORKFLOW_TYPE",
+        default_value = "RunActivityWorkflow"
+    )]
+    pub workflow_type: String,
+    /// The task queue it starts on.
+    #[arg(
+        long,
+        env = "ACTIVITY_SYNC_TASK_QUEUE",
+        default_value = "orchestrator-tq"
+    )]
+    pub task_queue: String,
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
     /// Retire everything the scope owns when the sources yield no definitions at all.
     #[arg(long)]
     pub allow_empty: bool,
@@ -78,6 +107,55 @@ pub struct RunArgs {
     pub deadline: Duration,
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+/// Connection to Temporal, named as Temporal's own clients name it.
+#[derive(Debug, Clone, Args)]
+pub struct TemporalArgs {
+    /// `host:port` of the Temporal frontend.
+    #[arg(long, env = "TEMPORAL_ADDRESS", default_value = "127.0.0.1:7233")]
+    pub temporal_address: String,
+    #[arg(long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    pub temporal_namespace: String,
+    /// API key (implies TLS).
+    #[arg(long, env = "TEMPORAL_API_KEY", hide_env_values = true)]
+    pub temporal_api_key: Option<String>,
+    /// Connect with TLS.
+    #[arg(long, env = "TEMPORAL_TLS")]
+    pub temporal_tls: bool,
+    /// CA certificate of the server (PEM).
+    #[arg(long, env = "TEMPORAL_TLS_CA_PATH")]
+    pub temporal_tls_ca_path: Option<PathBuf>,
+    /// Client certificate for mTLS (PEM).
+    #[arg(long, env = "TEMPORAL_TLS_CERT_PATH")]
+    pub temporal_tls_cert_path: Option<PathBuf>,
+    /// Client key for mTLS (PEM).
+    #[arg(long, env = "TEMPORAL_TLS_KEY_PATH")]
+    pub temporal_tls_key_path: Option<PathBuf>,
+    /// Server name to verify the certificate against.
+    #[arg(long, env = "TEMPORAL_TLS_SERVER_NAME")]
+    pub temporal_tls_server_name: Option<String>,
+}
+
+impl TemporalArgs {
+    pub fn settings(&self) -> crate::temporal::TemporalSettings {
+        crate::temporal::TemporalSettings {
+            address: self.temporal_address.clone(),
+            namespace: self.temporal_namespace.clone(),
+            api_key: self.temporal_api_key.clone(),
+            tls: self.temporal_tls,
+            tls_ca_cert: self.temporal_tls_ca_path.clone(),
+            tls_client_cert: self.temporal_tls_cert_path.clone(),
+            tls_client_key: self.temporal_tls_key_path.clone(),
+            tls_server_name: self.temporal_tls_server_name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Refresh {
+    List,
+    Full,
 }
 
 #[derive(Debug, Args)]
@@ -218,7 +296,7 @@ mod tests {
         let Command::Plan(args) = cli.command else {
             panic!()
         };
-        assert!(args.run.definitions && args.run.event_types);
+        assert!(args.run.definitions && args.run.event_types && args.run.schedules);
         let cli = Cli::try_parse_from([
             "activity-sync",
             "plan",

@@ -16,6 +16,7 @@ pub mod render;
 pub mod schedule;
 pub mod source;
 pub mod store;
+pub mod temporal;
 
 pub use error::Exit;
 

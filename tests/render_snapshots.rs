@@ -19,9 +19,11 @@ fn options() -> PlanOptions {
         stages: Stages {
             definitions: true,
             event_types: true,
+            schedules: false,
         },
         allow_empty: false,
         max_delete: None,
+        schedules: None,
     }
 }
 
@@ -39,6 +41,8 @@ fn render_all(name: &str, desired: &Desired, actual: &Actual) {
             database: "sqlite://activity-sync.db".into(),
             applied: false,
             run_errors: Vec::new(),
+            schedules_done: None,
+            calls: None,
         };
         insta::assert_snapshot!(format!("{name}.{ext}"), render::report(&report, format));
     }

@@ -5,25 +5,95 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 
-use crate::apply::apply as apply_plan;
-use crate::cli::{ApplyArgs, PlanArgs, RunArgs};
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::stream::{self, StreamExt};
+
+use crate::apply::{apply_rows, apply_schedules};
+use crate::cli::{ApplyArgs, PlanArgs, Refresh, RunArgs};
 use crate::error::Exit;
 use crate::gather::Desired;
 use crate::output::emit;
 use crate::plan::{PLAN_FORMAT, Plan, PlanOptions, RunError, Stages, plan as make_plan};
 use crate::render::{self, report::Mode, report::Outcome, report::Report};
+use crate::schedule::actual::ActualSchedule;
+use crate::schedule::desired::WorkflowTarget;
+use crate::schedule::planner::{ScheduleOptions, to_describe};
 use crate::store::{LockOutcome, RunRecord, Store, redact};
+use crate::temporal::{Temporal, TemporalError};
 
-fn options(run: &RunArgs) -> PlanOptions {
+fn options(run: &RunArgs, schedules: bool, now: DateTime<Utc>) -> PlanOptions {
     PlanOptions {
         scope: run.scope.clone(),
         stages: Stages {
             definitions: run.definitions,
             event_types: run.event_types,
+            schedules,
         },
         allow_empty: run.allow_empty,
         max_delete: run.max_delete,
+        schedules: Some(ScheduleOptions {
+            scope: run.scope.clone(),
+            adopt: run.adopt,
+            target: WorkflowTarget {
+                workflow_type: run.workflow_type.clone(),
+                task_queue: run.task_queue.clone(),
+            },
+            now,
+        }),
     }
+}
+
+/// Temporal, and the schedules the run needs: one paginated list, then a describe of each
+/// schedule the list alone would change (every managed one with `--refresh full`).
+struct Schedules {
+    temporal: Temporal,
+    actual: BTreeMap<String, ActualSchedule>,
+}
+
+async fn read_schedules(
+    run: &RunArgs,
+    desired: Option<&Desired>,
+    describe_ids: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<Schedules, TemporalError> {
+    let temporal = Temporal::connect(&run.temporal.settings()).await?;
+    let mut actual = temporal.list().await?;
+    let mut ids = describe_ids;
+    if let Some(desired) = desired {
+        let probe = options(run, true, now);
+        let schedule_options = probe.schedules.expect("options carry schedule options");
+        ids.extend(to_describe(
+            &desired.catalog,
+            &actual,
+            &schedule_options,
+            run.refresh == Refresh::Full,
+        ));
+    }
+    ids.sort();
+    ids.dedup();
+    let described: Vec<(String, Result<Option<ActualSchedule>, TemporalError>)> = stream::iter(ids)
+        .map(|id| {
+            let temporal = temporal.clone();
+            async move {
+                let result = temporal.describe(&id).await;
+                (id, result)
+            }
+        })
+        .buffer_unordered(usize::from(run.concurrency))
+        .collect()
+        .await;
+    for (id, result) in described {
+        match result? {
+            Some(schedule) => {
+                actual.insert(id, schedule);
+            }
+            None => {
+                actual.remove(&id);
+            }
+        }
+    }
+    Ok(Schedules { temporal, actual })
 }
 
 /// The outcome a plan would have before anything is written.
@@ -87,6 +157,28 @@ where
     })
 }
 
+/// Reads the schedules when the stage is on; a Temporal failure becomes an error of the
+/// run (exit 1) and the stage is left out of the plan, never guessed.
+async fn schedules_for(
+    run: &RunArgs,
+    desired: Option<&Desired>,
+    describe: Vec<String>,
+    now: DateTime<Utc>,
+    errors: &mut Vec<RunError>,
+) -> Option<Schedules> {
+    if !run.schedules {
+        return None;
+    }
+    match read_schedules(run, desired, describe, now).await {
+        Ok(schedules) => Some(schedules),
+        Err(e) => {
+            errors
+                .push(RunError::new("schedules", e.to_string()).id(&run.temporal.temporal_address));
+            None
+        }
+    }
+}
+
 pub fn plan(args: &PlanArgs) -> anyhow::Result<Exit> {
     if args.run.sources.is_empty() {
         bail!("`plan` needs at least one `--source`");
@@ -95,18 +187,41 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<Exit> {
     let desired = Desired::gather(&args.run.sources);
     within(args.run.deadline, async {
         let store = Store::connect(&args.run.database.database_url).await?;
-        let actual = store.snapshot().await?;
-        let plan = make_plan(&desired, &actual, &options(&args.run));
+        let mut actual = store.snapshot().await?;
+        let mut run_errors = Vec::new();
+        let schedules = schedules_for(
+            &args.run,
+            Some(&desired),
+            Vec::new(),
+            started,
+            &mut run_errors,
+        )
+        .await;
+        let schedules_ok = schedules.is_some();
+        if let Some(s) = &schedules {
+            actual.schedules = s.actual.clone();
+        }
+        let plan = make_plan(
+            &desired,
+            &actual,
+            &options(&args.run, schedules_ok, started),
+        );
         if let Some(out) = &args.out {
             save(&plan, out)?;
+        }
+        let mut outcome = planned_outcome(&plan, args.run.strict);
+        if !run_errors.is_empty() && outcome == Outcome::Success {
+            outcome = Outcome::Failed;
         }
         let report = Report {
             mode: Mode::Plan,
             plan: &plan,
-            outcome: planned_outcome(&plan, args.run.strict),
+            outcome,
             database: redact(&args.run.database.database_url),
             applied: false,
-            run_errors: Vec::new(),
+            run_errors,
+            schedules_done: None,
+            calls: schedules.as_ref().map(|s| s.temporal.calls.snapshot()),
         };
         emit(&render::report(&report, args.run.format))?;
         // The audit trail is best effort for plan: read-only credentials must still plan.
@@ -148,21 +263,21 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
         let mut session = match store.lock(scope, args.lock_timeout).await? {
             LockOutcome::Locked(session) => session,
             LockOutcome::Held => {
-                let empty = saved.clone().unwrap_or_else(|| {
-                    make_plan(
-                        desired.as_ref().expect("sources were read"),
-                        &Default::default(),
-                        &options(&args.run),
-                    )
-                });
-                let placeholder = Plan {
+                let nothing = Plan {
                     definitions: Default::default(),
                     event_types: Default::default(),
-                    ..empty
+                    schedules: Default::default(),
+                    ..saved.clone().unwrap_or_else(|| {
+                        make_plan(
+                            desired.as_ref().expect("sources were read"),
+                            &Default::default(),
+                            &options(&args.run, false, started),
+                        )
+                    })
                 };
                 let report = Report {
                     mode: Mode::Apply,
-                    plan: &placeholder,
+                    plan: &nothing,
                     outcome: Outcome::LockSkipped,
                     database: redact(url),
                     applied: false,
@@ -173,25 +288,62 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
                             args.lock_timeout
                         ),
                     )],
+                    schedules_done: None,
+                    calls: None,
                 };
                 emit(&render::report(&report, args.run.format))?;
                 return Ok(exit_for(
                     Outcome::LockSkipped,
-                    &placeholder,
+                    &nothing,
                     false,
                     args.fail_on_lock,
                 ));
             }
         };
-        let actual = session.snapshot().await?;
+        let mut actual = session.snapshot().await?;
         let mut run_errors = Vec::new();
+        let schedule_stage = saved
+            .as_ref()
+            .map_or(args.run.schedules, |p| p.stages.schedules);
+        let schedules = if schedule_stage {
+            let describe = saved
+                .as_ref()
+                .map(|p| {
+                    p.schedules
+                        .values()
+                        .filter(|c| c.op.mutates())
+                        .map(|c| c.schedule_id.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            schedules_for(
+                &args.run,
+                desired.as_ref(),
+                describe,
+                started,
+                &mut run_errors,
+            )
+            .await
+        } else {
+            None
+        };
+        if let Some(s) = &schedules {
+            actual.schedules = s.actual.clone();
+        }
         let plan = match saved {
             Some(plan) => {
                 let now = actual.fingerprint(&plan.scope, plan.stages);
-                if now != plan.fingerprint {
+                if schedules.is_none() && plan.stages.schedules {
+                    Plan {
+                        refusal: Some(
+                            "Temporal is unreachable: the saved plan cannot be checked".into(),
+                        ),
+                        ..plan
+                    }
+                } else if now != plan.fingerprint {
                     run_errors.push(RunError::new(
                         "plan",
-                        "the saved plan is stale: the database changed since it was made; plan again",
+                        "the saved plan is stale: the database or the schedules changed since it was made; plan again",
                     ));
                     Plan {
                         refusal: Some("stale saved plan".into()),
@@ -204,10 +356,10 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
             None => make_plan(
                 desired.as_ref().expect("sources were read"),
                 &actual,
-                &options(&args.run),
+                &options(&args.run, schedules.is_some(), started),
             ),
         };
-        let outcome = planned_outcome(&plan, args.run.strict);
+        let mut outcome = planned_outcome(&plan, args.run.strict);
         let mut report = Report {
             mode: Mode::Apply,
             plan: &plan,
@@ -215,18 +367,27 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
             database: redact(url),
             applied: false,
             run_errors,
+            schedules_done: Some(BTreeSet::new()),
+            calls: None,
         };
         let writable = matches!(outcome, Outcome::Success | Outcome::Failed);
         if !writable {
             session.rollback().await?;
+            report.calls = schedules.as_ref().map(|s| s.temporal.calls.snapshot());
             emit(&render::report(&report, args.run.format))?;
             if let Err(e) = store.record_run(&record(&report, started)).await {
                 tracing::warn!(error = %e, "could not record the run in sync_runs");
             }
             return Ok(exit_for(outcome, &plan, false, false));
         }
-        let now = Utc::now();
-        if let Err(e) = apply_plan(&mut session, &plan, now).await {
+        // Rows first, committed: a schedule may fire as soon as it exists, and the runtime
+        // loads its row by id at run time.
+        if let Err(e) = async {
+            apply_rows(&mut session, &plan, Utc::now()).await?;
+            session.checkpoint().await
+        }
+        .await
+        {
             session.rollback().await.ok();
             report.outcome = Outcome::Failed;
             report
@@ -239,6 +400,17 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::Failure);
         }
         report.applied = true;
+        if let Some(s) = &schedules {
+            let result =
+                apply_schedules(&s.temporal, &plan, usize::from(args.run.concurrency)).await;
+            report.schedules_done = Some(result.done);
+            report.run_errors.extend(result.errors);
+            report.calls = Some(s.temporal.calls.snapshot());
+        }
+        if !report.run_errors.is_empty() {
+            outcome = Outcome::Failed;
+            report.outcome = outcome;
+        }
         session.record_run(&record(&report, started)).await?;
         session.commit().await?;
         emit(&render::report(&report, args.run.format))?;

@@ -125,6 +125,17 @@ fn field_changes<R: Resource>(before: &R, after: &R) -> Vec<FieldChange> {
 }
 
 fn field_change(field: &str, before: String, after: String) -> FieldChange {
+    let diff = unified_diff(field, &before, &after);
+    FieldChange {
+        field: field.to_string(),
+        before,
+        after,
+        diff,
+    }
+}
+
+/// A unified diff of two texts with `a/NAME` and `b/NAME` headers.
+pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
     let with_newline = |s: &str| {
         if s.ends_with('\n') || s.is_empty() {
             s.to_string()
@@ -132,16 +143,10 @@ fn field_change(field: &str, before: String, after: String) -> FieldChange {
             format!("{s}\n")
         }
     };
-    let (b, a) = (with_newline(&before), with_newline(&after));
-    let diff = TextDiff::from_lines(&b, &a)
+    let (b, a) = (with_newline(before), with_newline(after));
+    TextDiff::from_lines(&b, &a)
         .unified_diff()
         .context_radius(2)
-        .header(&format!("a/{field}"), &format!("b/{field}"))
-        .to_string();
-    FieldChange {
-        field: field.to_string(),
-        before,
-        after,
-        diff,
-    }
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
 }

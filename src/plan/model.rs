@@ -9,15 +9,19 @@ use super::change::{Action, Change};
 use super::resource::{DefinitionRow, EventTypeRow, Resource};
 use crate::definition::hash_json;
 use crate::gather::SourceInfo;
+use crate::schedule::actual::ActualSchedule;
+use crate::schedule::planner::{ScheduleChange, ScheduleOp};
 
 /// Version of the saved-plan format (`plan --out`).
-pub const PLAN_FORMAT: u32 = 1;
+pub const PLAN_FORMAT: u32 = 2;
 
 /// Which parts of the state a run reconciles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stages {
     pub definitions: bool,
     pub event_types: bool,
+    #[serde(default)]
+    pub schedules: bool,
 }
 
 /// The rows the database holds, every scope.
@@ -25,6 +29,9 @@ pub struct Stages {
 pub struct Actual {
     pub definitions: BTreeMap<Uuid, DefinitionRow>,
     pub event_types: BTreeMap<String, EventTypeRow>,
+    /// The namespace's schedules that matter to the run (listed; described where needed).
+    #[serde(default)]
+    pub schedules: BTreeMap<String, ActualSchedule>,
 }
 
 impl Actual {
@@ -53,10 +60,23 @@ impl Actual {
         } else {
             Vec::new()
         };
+        // Schedules by what a list shows (describes carry tokens that change on their own).
+        let schedules: Vec<serde_json::Value> = if stages.schedules {
+            self.schedules
+                .values()
+                .filter(|s| s.owner().is_none_or(|o| o == scope))
+                .map(|s| {
+                    serde_json::json!([s.schedule_id, s.owner(), s.paused, s.spec_hash, s.listed])
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         hash_json(&serde_json::json!({
             "scope": scope,
             "definitions": definitions,
             "event_types": event_types,
+            "schedules": schedules,
         }))
     }
 }
@@ -112,6 +132,44 @@ pub struct Plan {
     pub source_failed: bool,
     /// [`Actual::fingerprint`] of the state planned against.
     pub fingerprint: String,
+    #[serde(default)]
+    pub schedules: BTreeMap<String, ScheduleChange>,
+}
+
+/// What the schedule changes do, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub paused: usize,
+    pub unpaused: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub unmanaged: usize,
+}
+
+impl ScheduleCounts {
+    /// Counts of the changes whose id `done` accepts (all of them for a plan).
+    pub fn of<'a>(
+        changes: impl Iterator<Item = &'a ScheduleChange>,
+        done: impl Fn(&str) -> bool,
+    ) -> ScheduleCounts {
+        let mut counts = ScheduleCounts::default();
+        for change in changes {
+            let landed = !change.op.mutates() || done(&change.schedule_id);
+            match change.op {
+                _ if !landed => {}
+                ScheduleOp::Create => counts.created += 1,
+                ScheduleOp::Update => counts.updated += 1,
+                ScheduleOp::Pause => counts.paused += 1,
+                ScheduleOp::Unpause => counts.unpaused += 1,
+                ScheduleOp::Delete => counts.deleted += 1,
+                ScheduleOp::Unchanged | ScheduleOp::Skip => counts.unchanged += 1,
+                ScheduleOp::Unmanaged => counts.unmanaged += 1,
+            }
+        }
+        counts
+    }
 }
 
 /// How many rows of one table each action touches.
@@ -156,5 +214,6 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.definitions.values().any(|c| c.action.writes())
             || self.event_types.values().any(|c| c.action.writes())
+            || self.schedules.values().any(|c| c.op.mutates())
     }
 }

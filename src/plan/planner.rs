@@ -7,6 +7,7 @@ use super::model::{Actual, PLAN_FORMAT, Plan, RunError, Stages};
 use super::resource::{DefinitionRow, EventTypeRow, Resource};
 use crate::definition::source_location;
 use crate::gather::Desired;
+use crate::schedule::planner::{ScheduleOp, ScheduleOptions, plan_schedules};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +16,11 @@ pub struct PlanOptions {
     pub stages: Stages,
     /// Retire everything when the sources yield nothing at all.
     pub allow_empty: bool,
-    /// Most retirements one run may make; `None`: 10 or 25 % of the scope, whichever is larger.
+    /// Most retirements and deletions one run may make; `None`: 10 or 25 % of the scope,
+    /// whichever is larger.
     pub max_delete: Option<usize>,
+    /// How to plan schedules, when `stages.schedules` is on.
+    pub schedules: Option<ScheduleOptions>,
 }
 
 /// Default retirement limit: 10 objects or 25 % of what the scope owns, whichever is larger.
@@ -130,6 +134,15 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
         BTreeMap::new()
     };
 
+    let schedules = match (&options.schedules, options.stages.schedules) {
+        (Some(schedule_options), true) => {
+            let (changes, schedule_errors) =
+                plan_schedules(catalog, &actual.schedules, schedule_options, held);
+            errors.extend(schedule_errors);
+            changes
+        }
+        _ => BTreeMap::new(),
+    };
     let retirements = definitions
         .values()
         .filter(|c| c.action == Action::Retire)
@@ -137,13 +150,17 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
         + event_types
             .values()
             .filter(|c| c.action == Action::Retire)
+            .count()
+        + schedules
+            .values()
+            .filter(|c| c.op == ScheduleOp::Delete)
             .count();
     let limit = options
         .max_delete
         .unwrap_or_else(|| default_max_delete(live_owned));
     if refusal.is_none() && retirements > limit {
         refusal = Some(format!(
-            "{retirements} retirements exceed the limit of {limit} (--max-delete; default: 10 or 25 % of the {live_owned} objects scope `{scope}` owns); nothing applied"
+            "{retirements} retirements and deletions exceed the limit of {limit} (--max-delete; default: 10 or 25 % of the {live_owned} objects scope `{scope}` owns); nothing applied"
         ));
     }
 
@@ -159,6 +176,7 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
         refusal,
         source_failed,
         fingerprint: actual.fingerprint(scope, options.stages),
+        schedules,
     }
 }
 
@@ -360,9 +378,11 @@ mod tests {
             stages: Stages {
                 definitions: true,
                 event_types: true,
+                schedules: false,
             },
             allow_empty: true,
             max_delete: Some(usize::MAX),
+            schedules: None,
         }
     }
 

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::report::{Report, listed, location};
 use crate::plan::{Change, Resource};
+use crate::schedule::planner::ScheduleOp;
 
 pub fn render(report: &Report<'_>) -> String {
     let plan = report.plan;
@@ -11,6 +12,23 @@ pub fn render(report: &Report<'_>) -> String {
     let mut changes: Vec<Value> = Vec::new();
     changes.extend(listed(plan.definitions.values()).into_iter().map(change));
     changes.extend(listed(plan.event_types.values()).into_iter().map(change));
+    changes.extend(
+        plan.schedules
+            .values()
+            .filter(|c| c.op != ScheduleOp::Unchanged || c.note.is_some())
+            .map(|c| {
+                json!({
+                    "resource": "schedule",
+                    "id": c.schedule_id,
+                    "name": c.key,
+                    "action": c.op.as_str(),
+                    "note": c.note,
+                    "diff": c.diff,
+                    "next_fires": c.fires,
+                    "warnings": c.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(),
+                })
+            }),
+    );
     let value = json!({
         "mode": report.mode.as_str(),
         "scope": plan.scope,
@@ -21,6 +39,8 @@ pub fn render(report: &Report<'_>) -> String {
         "fingerprint": plan.fingerprint,
         "definitions": counts["definitions"],
         "event_types": counts["event_types"],
+        "schedules": counts["schedules"],
+        "temporal_calls": report.calls,
         "changes": changes,
         "errors": report.bounded_errors(),
     });

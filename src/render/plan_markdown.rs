@@ -38,12 +38,60 @@ pub fn render(report: &Report<'_>) -> String {
             e.created, e.updated, e.retired, e.unchanged
         );
     }
+    if plan.stages.schedules {
+        let s = report.schedule_counts();
+        let _ = writeln!(
+            out,
+            "\n| schedules | create | update | pause | unpause | delete | unchanged | unmanaged |\n|---|---:|---:|---:|---:|---:|---:|---:|\n| | {} | {} | {} | {} | {} | {} | {} |",
+            s.created, s.updated, s.paused, s.unpaused, s.deleted, s.unchanged, s.unmanaged
+        );
+    }
     let mut items = String::new();
     for c in listed(plan.definitions.values()) {
         item(&mut items, c);
     }
     for c in listed(plan.event_types.values()) {
         item(&mut items, c);
+    }
+    for c in plan
+        .schedules
+        .values()
+        .filter(|c| c.op.mutates() || c.note.is_some())
+    {
+        let _ = writeln!(
+            items,
+            "- `{}` `{}` {} — {}{}",
+            c.op.sign(),
+            c.schedule_id,
+            c.key
+                .as_deref()
+                .map(|k| format!("**{k}**"))
+                .unwrap_or_default(),
+            c.desired
+                .as_ref()
+                .filter(|_| matches!(
+                    c.op,
+                    crate::schedule::planner::ScheduleOp::Create
+                        | crate::schedule::planner::ScheduleOp::Update
+                ))
+                .map(|d| format!("{} · ", d.summary))
+                .unwrap_or_default(),
+            c.note.as_deref().unwrap_or(c.op.as_str())
+        );
+        if !c.fires.is_empty() {
+            let _ = writeln!(
+                items,
+                "  next: {}",
+                c.fires
+                    .iter()
+                    .map(|f| format!("{} ({} UTC)", f.local, f.utc.format("%Y-%m-%d %H:%M")))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            );
+        }
+        for w in &c.warnings {
+            let _ = writeln!(items, "  ⚠ {}", w.message);
+        }
     }
     if items.is_empty() {
         out.push_str("\nNo changes.\n");

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::report::{Mode, Outcome, Report, listed, location, summary};
 use super::validation::plural;
 use crate::plan::{Change, Resource};
+use crate::schedule::planner::ScheduleOp;
 
 pub fn render(report: &Report<'_>) -> String {
     let plan = report.plan;
@@ -35,6 +36,9 @@ pub fn render(report: &Report<'_>) -> String {
     }
     if plan.stages.event_types {
         section(&mut out, "Event types", plan.event_types.values());
+    }
+    if plan.stages.schedules {
+        schedules(&mut out, plan);
     }
     let errors = report.bounded_errors();
     if !errors.is_empty() {
@@ -97,12 +101,68 @@ fn section<'a, R: Resource + 'a>(
     }
 }
 
+fn schedules(out: &mut String, plan: &crate::plan::Plan) {
+    let changes: Vec<_> = plan
+        .schedules
+        .values()
+        .filter(|c| c.op != ScheduleOp::Unchanged || c.note.is_some())
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nSchedules");
+    for c in changes {
+        let what = match (c.op, &c.desired) {
+            (ScheduleOp::Create | ScheduleOp::Update, Some(d)) => {
+                let paused = if d.paused { " · paused" } else { "" };
+                format!("{}{paused}", d.summary)
+            }
+            _ => String::new(),
+        };
+        let note = c.note.as_deref().unwrap_or("");
+        let key = c.key.as_deref().unwrap_or("");
+        let detail = [what.as_str(), note]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let _ = writeln!(out, "  {} {}  {key}  {detail}", c.op.sign(), c.schedule_id);
+        if !c.fires.is_empty() {
+            let fires = c
+                .fires
+                .iter()
+                .map(|f| format!("{} ({} UTC)", f.local, f.utc.format("%Y-%m-%d %H:%M")))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let _ = writeln!(out, "        next: {fires}");
+        }
+        for w in &c.warnings {
+            let _ = writeln!(out, "        warning: {}", w.message);
+        }
+        for line in c.diff.lines() {
+            let _ = writeln!(out, "        {line}");
+        }
+    }
+}
+
 fn closing_line(report: &Report<'_>) -> String {
     let (d, e) = report.counts();
-    let created = d.created + e.created;
-    let updated = d.updated + e.updated;
+    let s = report.schedule_counts();
+    let created = d.created + e.created + s.created;
+    let updated = d.updated + e.updated + s.updated;
     let retired = d.retired + e.retired;
-    let unchanged = d.unchanged + e.unchanged;
+    let unchanged = d.unchanged + e.unchanged + s.unchanged;
+    let schedule_part = |verb_pause: &str, verb_unpause: &str, verb_delete: &str| {
+        if report.plan.stages.schedules {
+            format!(
+                ", {} {verb_pause}, {} {verb_unpause}, {} {verb_delete}",
+                s.paused, s.unpaused, s.deleted
+            )
+        } else {
+            String::new()
+        }
+    };
     let invalid = if report.plan.invalid > 0 {
         format!("; {} invalid", plural(report.plan.invalid, "file"))
     } else {
@@ -115,15 +175,19 @@ fn closing_line(report: &Report<'_>) -> String {
         (Mode::Apply, outcome) if outcome != Outcome::Success => {
             format!("Nothing applied ({}).", outcome.as_str().replace('_', " "))
         }
-        (mode, _) if created + updated + retired == 0 => format!(
-            "{}No changes; {unchanged} unchanged{invalid}.",
-            if mode == Mode::Apply { "Applied: " } else { "" }
-        ),
+        (mode, _) if created + updated + retired + s.paused + s.unpaused + s.deleted == 0 => {
+            format!(
+                "{}No changes; {unchanged} unchanged{invalid}.",
+                if mode == Mode::Apply { "Applied: " } else { "" }
+            )
+        }
         (Mode::Plan, _) => format!(
-            "Plan: {created} to create, {updated} to update, {retired} to retire; {unchanged} unchanged{invalid}."
+            "Plan: {created} to create, {updated} to update, {retired} to retire{}; {unchanged} unchanged{invalid}.",
+            schedule_part("to pause", "to unpause", "to delete")
         ),
         (Mode::Apply, _) => format!(
-            "Applied: {created} created, {updated} updated, {retired} retired; {unchanged} unchanged{invalid}."
+            "Applied: {created} created, {updated} updated, {retired} retired{}; {unchanged} unchanged{invalid}.",
+            schedule_part("paused", "unpaused", "deleted")
         ),
     }
 }

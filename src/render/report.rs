@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use serde_json::Value as Json;
 
-use crate::plan::{Action, Change, Counts, FieldChange, Plan, Resource, RunError};
+use crate::plan::{Action, Change, Counts, FieldChange, Plan, Resource, RunError, ScheduleCounts};
 
 /// How a run ended, as stored in `sync_runs.outcome` and printed in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,8 +60,12 @@ pub struct Report<'a> {
     pub database: String,
     /// Whether the plan's writes happened (apply) — counts are zero otherwise.
     pub applied: bool,
-    /// Errors of the run itself (database, lock, stale plan), after the plan's own.
+    /// Errors of the run itself (database, lock, stale plan, Temporal), after the plan's own.
     pub run_errors: Vec<RunError>,
+    /// Apply: the schedules whose change took effect (`None` for plan).
+    pub schedules_done: Option<std::collections::BTreeSet<String>>,
+    /// Temporal calls made, when Temporal was reached.
+    pub calls: Option<crate::temporal::CallCountsSnapshot>,
 }
 
 impl Report<'_> {
@@ -97,6 +101,15 @@ impl Report<'_> {
         errors
     }
 
+    /// Schedule counts: planned (plan), or what took effect (apply).
+    pub fn schedule_counts(&self) -> ScheduleCounts {
+        let changes = self.plan.schedules.values();
+        match (&self.schedules_done, self.mode) {
+            (Some(done), Mode::Apply) => ScheduleCounts::of(changes, |id| done.contains(id)),
+            _ => ScheduleCounts::of(changes, |_| true),
+        }
+    }
+
     /// The counts object of the JSON contract (and of `sync_runs.counts`).
     pub fn counts_json(&self) -> serde_json::Value {
         let (definitions, event_types) = self.counts();
@@ -111,7 +124,11 @@ impl Report<'_> {
         };
         let mut definitions = section(definitions);
         definitions["invalid"] = serde_json::json!(self.plan.invalid);
-        serde_json::json!({"definitions": definitions, "event_types": section(event_types)})
+        serde_json::json!({
+            "definitions": definitions,
+            "event_types": section(event_types),
+            "schedules": self.schedule_counts(),
+        })
     }
 }
 

@@ -18,14 +18,14 @@ pub const CATCHUP_ALL_WINDOW_SECONDS: u64 = 365 * 24 * 3600;
 
 /// What a fired schedule starts (SPEC §5; both names configurable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScheduleAction {
+pub struct WorkflowTarget {
     pub workflow_type: String,
     pub task_queue: String,
 }
 
-impl Default for ScheduleAction {
+impl Default for WorkflowTarget {
     fn default() -> Self {
-        ScheduleAction {
+        WorkflowTarget {
             workflow_type: "RunActivityWorkflow".into(),
             task_queue: "orchestrator-tq".into(),
         }
@@ -124,7 +124,7 @@ pub fn misfire(
 /// The schedule a definition wants; `None` for event-triggered definitions (no schedule).
 pub fn desired_schedule(
     d: &ActivityDefinition,
-    action: &ScheduleAction,
+    action: &WorkflowTarget,
 ) -> Option<DesiredSchedule> {
     let (calendar, timezone, jitter, overlap, window, once_at, summary) = match &d.trigger {
         Trigger::Event(_) => return None,
@@ -243,7 +243,7 @@ mod tests {
         ];
         for (trigger, overlap, window) in cases {
             let s =
-                desired_schedule(&definition(trigger, true), &ScheduleAction::default()).unwrap();
+                desired_schedule(&definition(trigger, true), &WorkflowTarget::default()).unwrap();
             assert_eq!(
                 (s.shape.overlap, s.shape.catchup_window_seconds),
                 (overlap, window),
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn ids_and_action() {
         let d = definition("{type: cron, cron: '0 * * * *'}", false);
-        let s = desired_schedule(&d, &ScheduleAction::default()).unwrap();
+        let s = desired_schedule(&d, &WorkflowTarget::default()).unwrap();
         assert_eq!(s.schedule_id, format!("activity-schedule-{}", d.id));
         assert_eq!(s.shape.workflow_id, format!("activity-{}", d.id));
         assert_eq!(s.shape.workflow_type, "RunActivityWorkflow");
@@ -269,21 +269,21 @@ mod tests {
     #[test]
     fn events_get_no_schedule_and_pausing_keeps_the_hash() {
         let event = definition("{type: event, event_type: repo.pushed}", true);
-        assert!(desired_schedule(&event, &ScheduleAction::default()).is_none());
+        assert!(desired_schedule(&event, &WorkflowTarget::default()).is_none());
         let on = desired_schedule(
             &definition("{type: cron, cron: '0 * * * *'}", true),
-            &ScheduleAction::default(),
+            &WorkflowTarget::default(),
         )
         .unwrap();
         let off = desired_schedule(
             &definition("{type: cron, cron: '0 * * * *'}", false),
-            &ScheduleAction::default(),
+            &WorkflowTarget::default(),
         )
         .unwrap();
         assert_eq!(on.spec_hash, off.spec_hash);
         let other = desired_schedule(
             &definition("{type: cron, cron: '5 * * * *'}", true),
-            &ScheduleAction::default(),
+            &WorkflowTarget::default(),
         )
         .unwrap();
         assert_ne!(on.spec_hash, other.spec_hash);
@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn once_is_one_instant_in_utc() {
         let d = definition("{type: once, at: '2026-12-18T17:00:00+01:00'}", true);
-        let s = desired_schedule(&d, &ScheduleAction::default()).unwrap();
+        let s = desired_schedule(&d, &WorkflowTarget::default()).unwrap();
         let at = DateTime::parse_from_rfc3339("2026-12-18T16:00:00Z").unwrap();
         assert_eq!(s.once_at, Some(at.with_timezone(&Utc)));
         assert!(s.shape.limited_actions);

@@ -1,9 +1,11 @@
 //! One writer per scope: a locked session in which a run snapshots and writes.
 //!
-//! Postgres: a transaction holding `pg_try_advisory_xact_lock(hash(scope))`, polled until
-//! `--lock-timeout`. SQLite: a `BEGIN IMMEDIATE` transaction (SQLite has one writer per
-//! file), waiting `--lock-timeout` through `busy_timeout`. Either way the lock ends with
-//! the transaction, and with the process if it dies.
+//! Postgres: a session-level `pg_try_advisory_lock(hash(scope))` on the session's own
+//! connection, polled until `--lock-timeout`; writes run in transactions on that connection.
+//! SQLite: a `BEGIN IMMEDIATE` transaction (SQLite has one writer per file), waiting
+//! `--lock-timeout` through `busy_timeout`. The lock is held from the snapshot until the
+//! run is recorded — across the Temporal calls, after the rows were committed
+//! ([`Session::checkpoint`]) — and ends with the process if it dies.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,8 @@ pub(super) enum Conn {
 /// A locked transaction. Dropped without [`Session::commit`], it writes nothing.
 pub struct Session {
     conn: Conn,
+    /// Postgres: the advisory lock key to release.
+    pg_key: Option<i64>,
     open: bool,
 }
 
@@ -63,21 +67,22 @@ impl Store {
         match self {
             Store::Postgres(pool) => {
                 let mut conn = pool.acquire().await?;
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
                 let deadline = Instant::now() + timeout;
+                let key = lock_key(scope);
                 loop {
-                    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-                        .bind(lock_key(scope))
+                    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                        .bind(key)
                         .fetch_one(&mut *conn)
                         .await?;
                     if got {
+                        sqlx::query("BEGIN").execute(&mut *conn).await?;
                         return Ok(LockOutcome::Locked(Session {
                             conn: Conn::Postgres(conn),
+                            pg_key: Some(key),
                             open: true,
                         }));
                     }
                     if Instant::now() >= deadline {
-                        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
                         return Ok(LockOutcome::Held);
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -96,6 +101,7 @@ impl Store {
                 match begun {
                     Ok(_) => Ok(LockOutcome::Locked(Session {
                         conn: Conn::Sqlite(conn),
+                        pg_key: None,
                         open: true,
                     })),
                     Err(sqlx::Error::Database(e))
@@ -256,21 +262,43 @@ impl Session {
         insert_run(&mut self.conn, run).await
     }
 
-    /// Makes the writes visible and releases the lock.
-    pub async fn commit(mut self) -> Result<(), StoreError> {
-        self.open = false;
+    /// Makes the writes so far visible, and keeps the lock for what the run does next.
+    pub async fn checkpoint(&mut self) -> Result<(), StoreError> {
         on_conn!(&mut self.conn, |c, _sql| {
             sqlx::query("COMMIT").execute(&mut *c).await?;
         });
+        match &mut self.conn {
+            Conn::Postgres(c) => {
+                sqlx::query("BEGIN").execute(&mut **c).await?;
+            }
+            Conn::Sqlite(c) => {
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut **c).await?;
+            }
+        }
         Ok(())
     }
 
-    /// Drops every write and releases the lock.
+    /// Makes the writes visible and releases the lock.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.end("COMMIT").await
+    }
+
+    /// Drops the writes since the last checkpoint and releases the lock.
     pub async fn rollback(mut self) -> Result<(), StoreError> {
+        self.end("ROLLBACK").await
+    }
+
+    async fn end(&mut self, statement: &str) -> Result<(), StoreError> {
         self.open = false;
         on_conn!(&mut self.conn, |c, _sql| {
-            sqlx::query("ROLLBACK").execute(&mut *c).await?;
+            sqlx::query(statement).execute(&mut *c).await?;
         });
+        if let (Conn::Postgres(c), Some(key)) = (&mut self.conn, self.pg_key) {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(key)
+                .execute(&mut **c)
+                .await?;
+        }
         Ok(())
     }
 }
@@ -320,6 +348,7 @@ pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
         (definitions, event_types)
     });
     Ok(Actual {
+        schedules: Default::default(),
         definitions: definitions.into_iter().map(|r| (r.id, r)).collect(),
         event_types: event_types
             .into_iter()

@@ -1,0 +1,60 @@
+//! What Temporal has: one entry per schedule of the namespace that matters to a run.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::calendar::Calendar;
+use super::desired::Shape;
+
+/// A schedule as ListSchedules (and, where needed, DescribeSchedule) showed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActualSchedule {
+    pub schedule_id: String,
+    /// Memo `activity-sync/scope`, written at create.
+    pub memo_scope: Option<String>,
+    /// Memo `activity-sync/definition-id`, written at create.
+    pub memo_definition: Option<Uuid>,
+    /// Search attribute `ActivitySyncScope` (also on adopted schedules).
+    pub attribute_scope: Option<String>,
+    /// Search attribute `ActivitySyncSpecHash`: the shape hash we last wrote.
+    pub spec_hash: Option<String>,
+    pub paused: bool,
+    /// Calendars, time zone and jitter as the list shows them.
+    pub listed: Option<ListedSpec>,
+    /// Set when the schedule was described: its whole comparable shape (`None` inside when
+    /// it is not a shape we could have written).
+    pub described: Option<Described>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedSpec {
+    pub calendars: Vec<Calendar>,
+    pub timezone: String,
+    pub jitter_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Described {
+    pub shape: Option<Shape>,
+    /// The token an update must carry (SPEC §5: never describe-modify-update blindly).
+    pub conflict_token: Vec<u8>,
+    pub action_count: i64,
+    pub limited_actions: bool,
+    pub remaining_actions: i64,
+}
+
+impl ActualSchedule {
+    /// The scope that owns it, by memo (set at create) or search attribute (adopted).
+    pub fn owner(&self) -> Option<&str> {
+        self.memo_scope
+            .as_deref()
+            .or(self.attribute_scope.as_deref())
+    }
+
+    /// A one-shot schedule that has used its action (or was spent and dropped by Temporal).
+    pub fn fired(&self) -> bool {
+        self.described
+            .as_ref()
+            .is_some_and(|d| d.action_count > 0 || (d.limited_actions && d.remaining_actions == 0))
+    }
+}

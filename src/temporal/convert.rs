@@ -1,0 +1,259 @@
+//! Between our schedule model and Temporal's protobuf messages.
+
+use std::collections::HashMap;
+
+use temporalio_common::protos::temporal::api::common::v1::{
+    Memo, Payload, Payloads, SearchAttributes, WorkflowType,
+};
+use temporalio_common::protos::temporal::api::enums::v1::ScheduleOverlapPolicy;
+use temporalio_common::protos::temporal::api::schedule::v1::{
+    Range as PRange, Schedule, ScheduleAction as PScheduleAction, SchedulePolicies, ScheduleSpec,
+    ScheduleState, StructuredCalendarSpec, schedule_action,
+};
+use temporalio_common::protos::temporal::api::taskqueue::v1::TaskQueue;
+use temporalio_common::protos::temporal::api::workflow::v1::NewWorkflowExecutionInfo;
+use uuid::Uuid;
+
+use crate::schedule::actual::ActualSchedule;
+use crate::schedule::calendar::{Calendar, Range};
+use crate::schedule::desired::{
+    CATCHUP_ALL_WINDOW_SECONDS, DesiredSchedule, MIN_CATCHUP_WINDOW_SECONDS, Overlap, Shape,
+};
+
+/// Memo keys written at create (the memo cannot be updated later).
+pub const MEMO_SCOPE: &str = "activity-sync/scope";
+pub const MEMO_DEFINITION: &str = "activity-sync/definition-id";
+/// Custom Keyword search attributes (registered by `migrate` or `start-dev --search-attribute`).
+pub const SA_SCOPE: &str = "ActivitySyncScope";
+pub const SA_SPEC_HASH: &str = "ActivitySyncSpecHash";
+
+pub fn json_payload(value: &serde_json::Value) -> Payload {
+    Payload {
+        metadata: HashMap::from([("encoding".to_string(), b"json/plain".to_vec())]),
+        data: value.to_string().into_bytes(),
+        ..Default::default()
+    }
+}
+
+fn payload_string(payload: &Payload) -> Option<String> {
+    match serde_json::from_slice::<serde_json::Value>(&payload.data).ok()? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn ranges_to_proto(ranges: &[Range]) -> Vec<PRange> {
+    ranges
+        .iter()
+        .map(|r| PRange {
+            start: r.start,
+            end: r.end,
+            step: r.step,
+        })
+        .collect()
+}
+
+fn ranges_from_proto(ranges: &[PRange]) -> Vec<Range> {
+    ranges
+        .iter()
+        .map(|r| Range {
+            start: r.start,
+            // Temporal leaves `end` 0 and `step` 0 for "just start" / "step 1".
+            end: if r.end < r.start { r.start } else { r.end },
+            step: r.step.max(1),
+        })
+        .collect()
+}
+
+fn calendar_to_proto(c: &Calendar) -> StructuredCalendarSpec {
+    StructuredCalendarSpec {
+        second: ranges_to_proto(&c.second),
+        minute: ranges_to_proto(&c.minute),
+        hour: ranges_to_proto(&c.hour),
+        day_of_month: ranges_to_proto(&c.day_of_month),
+        month: ranges_to_proto(&c.month),
+        year: ranges_to_proto(&c.year),
+        day_of_week: ranges_to_proto(&c.day_of_week),
+        comment: c.comment.clone(),
+    }
+}
+
+fn calendar_from_proto(c: &StructuredCalendarSpec) -> Calendar {
+    Calendar {
+        second: ranges_from_proto(&c.second),
+        minute: ranges_from_proto(&c.minute),
+        hour: ranges_from_proto(&c.hour),
+        day_of_month: ranges_from_proto(&c.day_of_month),
+        month: ranges_from_proto(&c.month),
+        year: ranges_from_proto(&c.year),
+        day_of_week: ranges_from_proto(&c.day_of_week),
+        comment: c.comment.clone(),
+    }
+}
+
+fn duration(seconds: u64) -> prost_wkt_types::Duration {
+    prost_wkt_types::Duration {
+        seconds: seconds as i64,
+        nanos: 0,
+    }
+}
+
+fn overlap_to_proto(o: Overlap) -> i32 {
+    match o {
+        Overlap::Skip => ScheduleOverlapPolicy::Skip as i32,
+        Overlap::BufferOne => ScheduleOverlapPolicy::BufferOne as i32,
+        Overlap::BufferAll => ScheduleOverlapPolicy::BufferAll as i32,
+    }
+}
+
+fn overlap_from_proto(value: i32) -> Option<Overlap> {
+    match ScheduleOverlapPolicy::try_from(value).ok()? {
+        // Unspecified means Temporal's default, SKIP.
+        ScheduleOverlapPolicy::Skip | ScheduleOverlapPolicy::Unspecified => Some(Overlap::Skip),
+        ScheduleOverlapPolicy::BufferOne => Some(Overlap::BufferOne),
+        ScheduleOverlapPolicy::BufferAll => Some(Overlap::BufferAll),
+        _ => None,
+    }
+}
+
+/// The whole schedule as it is written: create and every update send all of it.
+pub fn schedule_to_proto(s: &DesiredSchedule, note: &str) -> Schedule {
+    let shape = &s.shape;
+    Schedule {
+        spec: Some(ScheduleSpec {
+            structured_calendar: shape.calendars.iter().map(calendar_to_proto).collect(),
+            timezone_name: shape.timezone.clone(),
+            jitter: (shape.jitter_seconds > 0).then(|| duration(shape.jitter_seconds)),
+            ..Default::default()
+        }),
+        action: Some(PScheduleAction {
+            action: Some(schedule_action::Action::StartWorkflow(
+                NewWorkflowExecutionInfo {
+                    workflow_id: shape.workflow_id.clone(),
+                    workflow_type: Some(WorkflowType {
+                        name: shape.workflow_type.clone(),
+                    }),
+                    task_queue: Some(TaskQueue {
+                        name: shape.task_queue.clone(),
+                        ..Default::default()
+                    }),
+                    input: Some(Payloads {
+                        payloads: vec![json_payload(&serde_json::Value::String(
+                            s.definition_id.to_string(),
+                        ))],
+                    }),
+                    ..Default::default()
+                },
+            )),
+        }),
+        policies: Some(SchedulePolicies {
+            overlap_policy: overlap_to_proto(shape.overlap),
+            catchup_window: Some(duration(shape.catchup_window_seconds)),
+            ..Default::default()
+        }),
+        state: Some(ScheduleState {
+            paused: s.paused,
+            notes: note.to_string(),
+            limited_actions: shape.limited_actions,
+            remaining_actions: i64::from(shape.limited_actions),
+        }),
+    }
+}
+
+pub fn memo(scope: &str, definition: Uuid) -> Memo {
+    Memo {
+        fields: HashMap::from([
+            (MEMO_SCOPE.to_string(), json_payload(&scope.into())),
+            (
+                MEMO_DEFINITION.to_string(),
+                json_payload(&definition.to_string().into()),
+            ),
+        ]),
+    }
+}
+
+/// Both attributes, always together: an update replaces the whole set.
+pub fn search_attributes(scope: &str, spec_hash: &str) -> SearchAttributes {
+    SearchAttributes {
+        indexed_fields: HashMap::from([
+            (SA_SCOPE.to_string(), json_payload(&scope.into())),
+            (SA_SPEC_HASH.to_string(), json_payload(&spec_hash.into())),
+        ]),
+    }
+}
+
+/// Marker fields common to list entries and descriptions.
+pub fn marker(
+    actual: &mut ActualSchedule,
+    memo: Option<&Memo>,
+    attributes: Option<&SearchAttributes>,
+) {
+    let memo_field = |key: &str| {
+        memo.and_then(|m| m.fields.get(key))
+            .and_then(payload_string)
+    };
+    let attribute = |key: &str| {
+        attributes
+            .and_then(|a| a.indexed_fields.get(key))
+            .and_then(payload_string)
+    };
+    actual.memo_scope = memo_field(MEMO_SCOPE);
+    actual.memo_definition = memo_field(MEMO_DEFINITION).and_then(|s| Uuid::parse_str(&s).ok());
+    actual.attribute_scope = attribute(SA_SCOPE);
+    actual.spec_hash = attribute(SA_SPEC_HASH);
+}
+
+/// The comparable shape of a described schedule; `None` when it is not one we could have
+/// written (another action, several calendars of other kinds, …): such a schedule differs.
+pub fn shape_from_proto(schedule: &Schedule) -> Option<Shape> {
+    let spec = schedule.spec.as_ref()?;
+    let policies = schedule.policies.unwrap_or_default();
+    let state = schedule.state.clone().unwrap_or_default();
+    let Some(schedule_action::Action::StartWorkflow(start)) =
+        schedule.action.as_ref().and_then(|a| a.action.clone())
+    else {
+        return None;
+    };
+    if !spec.cron_string.is_empty() || !spec.calendar.is_empty() || !spec.interval.is_empty() {
+        return None;
+    }
+    // A missing window means 365 days; under 10 s is clamped to 10 s.
+    let window = policies
+        .catchup_window
+        .map_or(CATCHUP_ALL_WINDOW_SECONDS, |d| d.seconds.max(0) as u64)
+        .max(MIN_CATCHUP_WINDOW_SECONDS);
+    let argument = start
+        .input
+        .as_ref()
+        .and_then(|p| p.payloads.first())
+        .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+        .unwrap_or_default();
+    Some(Shape {
+        calendars: spec
+            .structured_calendar
+            .iter()
+            .map(calendar_from_proto)
+            .collect(),
+        timezone: spec.timezone_name.clone(),
+        jitter_seconds: spec.jitter.as_ref().map_or(0, |d| d.seconds.max(0) as u64),
+        overlap: overlap_from_proto(policies.overlap_policy)?,
+        catchup_window_seconds: window,
+        workflow_type: start.workflow_type.map(|t| t.name).unwrap_or_default(),
+        task_queue: start.task_queue.map(|t| t.name).unwrap_or_default(),
+        workflow_id: start.workflow_id,
+        argument,
+        limited_actions: state.limited_actions,
+    })
+}
+
+/// The calendar part of a list entry's spec (lists carry no policies or action).
+pub fn calendars_from_spec(spec: &ScheduleSpec) -> (Vec<Calendar>, String, u64) {
+    (
+        spec.structured_calendar
+            .iter()
+            .map(calendar_from_proto)
+            .collect(),
+        spec.timezone_name.clone(),
+        spec.jitter.as_ref().map_or(0, |d| d.seconds.max(0) as u64),
+    )
+}
