@@ -120,6 +120,15 @@ pub struct Temporal {
     namespace: String,
     identity: String,
     pub calls: Arc<CallCounts>,
+    /// Whether the namespace takes our search attributes; cleared at the first refusal, and
+    /// the run goes on with describe-based comparison.
+    attributes: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Whether Temporal refused a call because our search attributes are not registered.
+fn attributes_refused(e: &TemporalError) -> bool {
+    matches!(e, TemporalError::Call { code: Code::InvalidArgument, message, .. }
+        if message.to_ascii_lowercase().contains("search attribute"))
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, TemporalError> {
@@ -184,6 +193,7 @@ impl Temporal {
             namespace: settings.namespace.clone(),
             identity,
             calls: Arc::new(CallCounts::default()),
+            attributes: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         })
     }
 
@@ -316,28 +326,54 @@ impl Temporal {
         Ok(Some(described(schedule_id, &response)))
     }
 
+    fn attributes_for(
+        &self,
+        scope: &str,
+        spec_hash: &str,
+    ) -> Option<temporalio_common::protos::temporal::api::common::v1::SearchAttributes> {
+        self.attributes
+            .load(Ordering::Relaxed)
+            .then(|| convert::search_attributes(scope, spec_hash))
+    }
+
     pub async fn create(
         &self,
         scope: &str,
         s: &DesiredSchedule,
         note: &str,
     ) -> Result<(), TemporalError> {
-        let request = CreateScheduleRequest {
-            namespace: self.namespace.clone(),
-            schedule_id: s.schedule_id.clone(),
-            schedule: Some(convert::schedule_to_proto(s, note)),
-            identity: self.identity.clone(),
-            request_id: uuid::Uuid::new_v4().to_string(),
-            memo: Some(convert::memo(scope, s.definition_id)),
-            search_attributes: Some(convert::search_attributes(scope, &s.spec_hash)),
-            ..Default::default()
-        };
-        self.call("CreateSchedule", &s.schedule_id, &self.calls.create, |mut c| {
-            let request = request.clone();
-            async move { WorkflowService::create_schedule(&mut c, request.into_request()).await }
-        })
-        .await?;
-        Ok(())
+        loop {
+            let request = CreateScheduleRequest {
+                namespace: self.namespace.clone(),
+                schedule_id: s.schedule_id.clone(),
+                schedule: Some(convert::schedule_to_proto(s, note)),
+                identity: self.identity.clone(),
+                request_id: uuid::Uuid::new_v4().to_string(),
+                memo: Some(convert::memo(scope, s.definition_id)),
+                search_attributes: self.attributes_for(scope, &s.spec_hash),
+                ..Default::default()
+            };
+            let result = self
+                .call(
+                    "CreateSchedule",
+                    &s.schedule_id,
+                    &self.calls.create,
+                    |mut c| {
+                        let request = request.clone();
+                        async move {
+                            WorkflowService::create_schedule(&mut c, request.into_request()).await
+                        }
+                    },
+                )
+                .await;
+            match result {
+                Err(e) if request.search_attributes.is_some() && attributes_refused(&e) => {
+                    tracing::warn!(error = %e, "search attributes not registered; drift is judged by describe");
+                    self.attributes.store(false, Ordering::Relaxed);
+                }
+                other => return other.map(|_| ()),
+            }
+        }
     }
 
     /// Sends the whole desired schedule with the conflict token it was planned from.
@@ -348,22 +384,38 @@ impl Temporal {
         note: &str,
         conflict_token: &[u8],
     ) -> Result<(), TemporalError> {
-        let request = UpdateScheduleRequest {
-            namespace: self.namespace.clone(),
-            schedule_id: s.schedule_id.clone(),
-            schedule: Some(convert::schedule_to_proto(s, note)),
-            conflict_token: conflict_token.to_vec(),
-            identity: self.identity.clone(),
-            request_id: uuid::Uuid::new_v4().to_string(),
-            search_attributes: Some(convert::search_attributes(scope, &s.spec_hash)),
-            ..Default::default()
-        };
-        self.call("UpdateSchedule", &s.schedule_id, &self.calls.update, |mut c| {
-            let request = request.clone();
-            async move { WorkflowService::update_schedule(&mut c, request.into_request()).await }
-        })
-        .await?;
-        Ok(())
+        loop {
+            let request = UpdateScheduleRequest {
+                namespace: self.namespace.clone(),
+                schedule_id: s.schedule_id.clone(),
+                schedule: Some(convert::schedule_to_proto(s, note)),
+                conflict_token: conflict_token.to_vec(),
+                identity: self.identity.clone(),
+                request_id: uuid::Uuid::new_v4().to_string(),
+                search_attributes: self.attributes_for(scope, &s.spec_hash),
+                ..Default::default()
+            };
+            let result = self
+                .call(
+                    "UpdateSchedule",
+                    &s.schedule_id,
+                    &self.calls.update,
+                    |mut c| {
+                        let request = request.clone();
+                        async move {
+                            WorkflowService::update_schedule(&mut c, request.into_request()).await
+                        }
+                    },
+                )
+                .await;
+            match result {
+                Err(e) if request.search_attributes.is_some() && attributes_refused(&e) => {
+                    tracing::warn!(error = %e, "search attributes not registered; drift is judged by describe");
+                    self.attributes.store(false, Ordering::Relaxed);
+                }
+                other => return other.map(|_| ()),
+            }
+        }
     }
 
     /// Pauses or unpauses, with a note saying why.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod db;
+pub mod temporal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

