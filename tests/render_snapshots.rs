@@ -129,3 +129,106 @@ fn plan_without_changes() {
     let actual = applied(&desired);
     render_all("nochange", &desired, &actual);
 }
+
+/// The schedule section: creates with next fires (one with a DST warning), a pause, an
+/// unpause of a hand-paused schedule, an orphan delete, an unmanaged schedule, an event
+/// definition's leftover schedule. The clock is fixed; Temporal's state is plain data.
+#[test]
+fn plan_with_schedules() {
+    use activity_sync::definition::{Definition, FileOutcome, SourceFile, id_from_key, parse_file};
+    use activity_sync::schedule::actual::ActualSchedule;
+    use activity_sync::schedule::desired::{WorkflowTarget, desired_schedule};
+    use activity_sync::schedule::planner::ScheduleOptions;
+
+    let mut desired = desired();
+    let FileOutcome::Parsed(nightly) = parse_file(&SourceFile {
+        source_path: "fixtures/valid/nightly-backup.md".into(),
+        rel_path: "nightly-backup.md".into(),
+        text: "---\nkey: platform.nightly-backup\nname: Nightly backup\ntrigger: {type: cron, cron: '30 2 * * *', timezone: Europe/Berlin}\n---\n".into(),
+    }) else {
+        panic!()
+    };
+    let Definition::ActivityDefinition(nightly) = *nightly else {
+        panic!()
+    };
+    desired.catalog.activities.insert(nightly.id, nightly);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let target = WorkflowTarget::default();
+    let mut actual = applied(&desired);
+    let managed = |key: &str, paused: bool| {
+        let d = desired
+            .catalog
+            .activities
+            .values()
+            .find(|d| d.key == key)
+            .unwrap();
+        let s = desired_schedule(d, &target).unwrap();
+        ActualSchedule {
+            schedule_id: s.schedule_id.clone(),
+            memo_scope: Some("custodian".into()),
+            memo_definition: Some(d.id),
+            attribute_scope: Some("custodian".into()),
+            spec_hash: Some(s.spec_hash.clone()),
+            paused,
+            listed: None,
+            described: None,
+        }
+    };
+    for (key, paused) in [
+        ("the-custodian.inbox-triage-daily", true),
+        ("the-custodian.report-hourly", false),
+        ("the-custodian.report-daily", false),
+    ] {
+        let s = managed(key, paused);
+        actual.schedules.insert(s.schedule_id.clone(), s);
+    }
+    let mut orphan = managed("the-custodian.report-daily", false);
+    orphan.schedule_id = format!("activity-schedule-{}", id_from_key("the-custodian.gone"));
+    orphan.memo_definition = Some(id_from_key("the-custodian.gone"));
+    actual.schedules.insert(orphan.schedule_id.clone(), orphan);
+    let mut leftover = managed("the-custodian.report-daily", false);
+    leftover.schedule_id = format!(
+        "activity-schedule-{}",
+        id_from_key("platform.api-lint-on-push")
+    );
+    leftover.memo_definition = Some(id_from_key("platform.api-lint-on-push"));
+    actual
+        .schedules
+        .insert(leftover.schedule_id.clone(), leftover);
+    let stranger = ActualSchedule {
+        schedule_id: format!("activity-schedule-{}", id_from_key("someone.else")),
+        ..Default::default()
+    };
+    actual
+        .schedules
+        .insert(stranger.schedule_id.clone(), stranger);
+
+    let mut options = options();
+    options.stages.schedules = true;
+    options.schedules = Some(ScheduleOptions {
+        scope: "custodian".into(),
+        adopt: false,
+        target,
+        now,
+    });
+    let plan = plan(&desired, &actual, &options);
+    for (format, ext) in [
+        (Format::Text, "txt"),
+        (Format::Json, "json"),
+        (Format::Markdown, "md"),
+    ] {
+        let report = Report {
+            mode: Mode::Plan,
+            plan: &plan,
+            outcome: Outcome::Success,
+            database: "sqlite://activity-sync.db".into(),
+            applied: false,
+            run_errors: Vec::new(),
+            schedules_done: None,
+            calls: None,
+        };
+        insta::assert_snapshot!(format!("schedules.{ext}"), render::report(&report, format));
+    }
+}
