@@ -10,5 +10,5 @@ bash scripts/ensure-temporal.sh >/dev/null
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # The benchmark in smoke mode (200 files) first, so the closing lines are the test summary.
-cargo test --benches --locked
+cargo test --bench parse --locked
 cargo test --lib --bins --tests --locked
