@@ -133,34 +133,20 @@ impl Session {
         on_conn!(&mut self.conn, |c, sql| {
             match change.action {
                 Action::Unchanged => {}
-                Action::Create => {
+                // One upsert writes creates, updates and un-retirements alike; the scope
+                // guard keeps another scope's row out of reach even if the plan were wrong.
+                Action::Create | Action::Update | Action::Unretire => {
                     sqlx::query(&sql(
                         "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, \
                          trigger_config, spec, body, scope, source_path, content_hash, \
                          created_at, updated_at, retired_at) VALUES ($1::uuid, $2, $3, $4, $5, \
-                         $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $12, NULL)",
-                    ))
-                    .bind(&id)
-                    .bind(&row.key)
-                    .bind(&row.name)
-                    .bind(row.enabled)
-                    .bind(&row.trigger_type)
-                    .bind(row.trigger_config.to_string())
-                    .bind(row.spec.to_string())
-                    .bind(&row.body)
-                    .bind(&row.scope)
-                    .bind(&row.source_path)
-                    .bind(&row.content_hash)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
-                }
-                Action::Update | Action::Unretire => {
-                    sqlx::query(&sql(
-                        "UPDATE activity_definitions SET key = $2, name = $3, enabled = $4, \
-                         trigger_type = $5, trigger_config = $6::jsonb, spec = $7::jsonb, \
-                         body = $8, source_path = $10, content_hash = $11, updated_at = $12, \
-                         retired_at = NULL WHERE id = $1::uuid AND scope = $9",
+                         $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $12, NULL) \
+                         ON CONFLICT (id) DO UPDATE SET key = excluded.key, name = excluded.name, \
+                         enabled = excluded.enabled, trigger_type = excluded.trigger_type, \
+                         trigger_config = excluded.trigger_config, spec = excluded.spec, \
+                         body = excluded.body, source_path = excluded.source_path, \
+                         content_hash = excluded.content_hash, updated_at = excluded.updated_at, \
+                         retired_at = NULL WHERE activity_definitions.scope = excluded.scope",
                     ))
                     .bind(&id)
                     .bind(&row.key)
@@ -205,29 +191,16 @@ impl Session {
         on_conn!(&mut self.conn, |c, sql| {
             match change.action {
                 Action::Unchanged => {}
-                Action::Create => {
+                Action::Create | Action::Update | Action::Unretire => {
                     sqlx::query(&sql(
                         "INSERT INTO event_types (name, description, schema, spec, body, scope, \
                          source_path, content_hash, created_at, updated_at, retired_at) VALUES \
-                         ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8, $9, $9, NULL)",
-                    ))
-                    .bind(&row.name)
-                    .bind(&row.description)
-                    .bind(&schema)
-                    .bind(row.spec.to_string())
-                    .bind(&row.body)
-                    .bind(&row.scope)
-                    .bind(&row.source_path)
-                    .bind(&row.content_hash)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
-                }
-                Action::Update | Action::Unretire => {
-                    sqlx::query(&sql(
-                        "UPDATE event_types SET description = $2, schema = $3::jsonb, \
-                         spec = $4::jsonb, body = $5, source_path = $7, content_hash = $8, \
-                         updated_at = $9, retired_at = NULL WHERE name = $1 AND scope = $6",
+                         ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8, $9, $9, NULL) \
+                         ON CONFLICT (name) DO UPDATE SET description = excluded.description, \
+                         schema = excluded.schema, spec = excluded.spec, body = excluded.body, \
+                         source_path = excluded.source_path, content_hash = excluded.content_hash, \
+                         updated_at = excluded.updated_at, retired_at = NULL \
+                         WHERE event_types.scope = excluded.scope",
                     ))
                     .bind(&row.name)
                     .bind(&row.description)

@@ -17,6 +17,7 @@ use serde::Serialize;
 use temporalio_client::grpc::WorkflowService;
 use temporalio_client::tonic::{Code, IntoRequest, Status};
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, TlsOptions, Url};
+use temporalio_common::protos::temporal::api::common::v1::SearchAttributes;
 use temporalio_common::protos::temporal::api::schedule::v1::SchedulePatch;
 use temporalio_common::protos::temporal::api::workflowservice::v1::{
     CreateScheduleRequest, DeleteScheduleRequest, DescribeScheduleRequest,
@@ -326,14 +327,32 @@ impl Temporal {
         Ok(Some(described(schedule_id, &response)))
     }
 
-    fn attributes_for(
+    /// Runs a create or update with our search attributes while the namespace takes them;
+    /// at the first refusal (not registered) it goes on without them, for the whole run.
+    async fn with_attributes<F, Fut>(
         &self,
         scope: &str,
         spec_hash: &str,
-    ) -> Option<temporalio_common::protos::temporal::api::common::v1::SearchAttributes> {
-        self.attributes
-            .load(Ordering::Relaxed)
-            .then(|| convert::search_attributes(scope, spec_hash))
+        mut call: F,
+    ) -> Result<(), TemporalError>
+    where
+        F: FnMut(Option<SearchAttributes>) -> Fut,
+        Fut: std::future::Future<Output = Result<(), TemporalError>>,
+    {
+        loop {
+            let attributes = self
+                .attributes
+                .load(Ordering::Relaxed)
+                .then(|| convert::search_attributes(scope, spec_hash));
+            let sent = attributes.is_some();
+            match call(attributes).await {
+                Err(e) if sent && attributes_refused(&e) => {
+                    tracing::warn!(error = %e, "search attributes not registered; drift is judged by describe");
+                    self.attributes.store(false, Ordering::Relaxed);
+                }
+                other => return other,
+            }
+        }
     }
 
     pub async fn create(
@@ -342,7 +361,7 @@ impl Temporal {
         s: &DesiredSchedule,
         note: &str,
     ) -> Result<(), TemporalError> {
-        loop {
+        self.with_attributes(scope, &s.spec_hash, |search_attributes| {
             let request = CreateScheduleRequest {
                 namespace: self.namespace.clone(),
                 schedule_id: s.schedule_id.clone(),
@@ -350,11 +369,11 @@ impl Temporal {
                 identity: self.identity.clone(),
                 request_id: uuid::Uuid::new_v4().to_string(),
                 memo: Some(convert::memo(scope, s.definition_id)),
-                search_attributes: self.attributes_for(scope, &s.spec_hash),
+                search_attributes,
                 ..Default::default()
             };
-            let result = self
-                .call(
+            async move {
+                self.call(
                     "CreateSchedule",
                     &s.schedule_id,
                     &self.calls.create,
@@ -365,15 +384,11 @@ impl Temporal {
                         }
                     },
                 )
-                .await;
-            match result {
-                Err(e) if request.search_attributes.is_some() && attributes_refused(&e) => {
-                    tracing::warn!(error = %e, "search attributes not registered; drift is judged by describe");
-                    self.attributes.store(false, Ordering::Relaxed);
-                }
-                other => return other.map(|_| ()),
+                .await
+                .map(|_| ())
             }
-        }
+        })
+        .await
     }
 
     /// Sends the whole desired schedule with the conflict token it was planned from.
@@ -384,7 +399,7 @@ impl Temporal {
         note: &str,
         conflict_token: &[u8],
     ) -> Result<(), TemporalError> {
-        loop {
+        self.with_attributes(scope, &s.spec_hash, |search_attributes| {
             let request = UpdateScheduleRequest {
                 namespace: self.namespace.clone(),
                 schedule_id: s.schedule_id.clone(),
@@ -392,11 +407,11 @@ impl Temporal {
                 conflict_token: conflict_token.to_vec(),
                 identity: self.identity.clone(),
                 request_id: uuid::Uuid::new_v4().to_string(),
-                search_attributes: self.attributes_for(scope, &s.spec_hash),
+                search_attributes,
                 ..Default::default()
             };
-            let result = self
-                .call(
+            async move {
+                self.call(
                     "UpdateSchedule",
                     &s.schedule_id,
                     &self.calls.update,
@@ -407,15 +422,11 @@ impl Temporal {
                         }
                     },
                 )
-                .await;
-            match result {
-                Err(e) if request.search_attributes.is_some() && attributes_refused(&e) => {
-                    tracing::warn!(error = %e, "search attributes not registered; drift is judged by describe");
-                    self.attributes.store(false, Ordering::Relaxed);
-                }
-                other => return other.map(|_| ()),
+                .await
+                .map(|_| ())
             }
-        }
+        })
+        .await
     }
 
     /// Pauses or unpauses, with a note saying why.
