@@ -10,6 +10,7 @@ use super::resource::{DefinitionRow, EventTypeRow, Resource};
 use crate::definition::hash_json;
 use crate::gather::SourceInfo;
 use crate::schedule::actual::ActualSchedule;
+use crate::schedule::desired::SCHEDULE_ID_PREFIX;
 use crate::schedule::planner::{ScheduleChange, ScheduleOp};
 
 /// Version of the saved-plan format (`plan --out`).
@@ -64,7 +65,11 @@ impl Actual {
         let schedules: Vec<serde_json::Value> = if stages.schedules {
             self.schedules
                 .values()
-                .filter(|s| s.owner().is_none_or(|o| o == scope))
+                .filter(|s| match s.owner() {
+                    Some(owner) => owner == scope,
+                    // Unmarked: only those a plan can touch (`--adopt`) or lists.
+                    None => s.schedule_id.starts_with(SCHEDULE_ID_PREFIX),
+                })
                 .map(|s| {
                     serde_json::json!([s.schedule_id, s.owner(), s.paused, s.spec_hash, s.listed])
                 })
