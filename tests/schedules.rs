@@ -415,3 +415,59 @@ fn works_without_the_search_attributes_registered() {
     assert_eq!(code, 0, "{second}");
     assert_eq!(mutating_calls(&second), 0, "{second}");
 }
+
+#[test]
+fn adopt_takes_over_unmarked_schedules_and_refresh_full_describes_all() {
+    let job = Job::new(true);
+    // An older sync wrote the sweep's schedule without any marker.
+    let out = job.server.cli(&[
+        "schedule",
+        "create",
+        "--schedule-id",
+        &schedule_id(SWEEP),
+        "--cron",
+        "0 3 * * *",
+        "--workflow-id",
+        "old",
+        "--type",
+        "RunActivityWorkflow",
+        "--task-queue",
+        "orchestrator-tq",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, first) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{first}");
+    assert_eq!(counts(&first)["unmanaged"], 1, "{first}");
+    assert_eq!(
+        minute(&job.schedule(SWEEP).unwrap()),
+        0,
+        "unmanaged: untouched"
+    );
+
+    let (code, adopted) = job.json(&["apply", "--source", "defs", "--adopt"]);
+    assert_eq!(code, 0, "{adopted}");
+    assert_eq!(counts(&adopted)["updated"], 1, "{adopted}");
+    let sweep = job.schedule(SWEEP).unwrap();
+    assert_eq!(
+        sweep["schedule"]["spec"]["structuredCalendar"][0]["minute"][0]["step"], 15,
+        "{sweep}"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // Owned from now on (by the search attribute), without --adopt.
+    let (code, after) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{after}");
+    assert_eq!(counts(&after)["unmanaged"], 0, "{after}");
+    assert_eq!(mutating_calls(&after), 0, "{after}");
+
+    let (code, full) = job.json(&["plan", "--source", "defs", "--refresh", "full"]);
+    assert_eq!(code, 0, "{full}");
+    assert_eq!(
+        full["temporal_calls"]["describe"], 6,
+        "every managed schedule described: {full}"
+    );
+    assert_eq!(counts(&full)["unchanged"], 6, "{full}");
+}
