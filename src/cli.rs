@@ -32,8 +32,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Recent runs and the last successful sync.
     Status(StatusArgs),
-    /// Create or upgrade the database tables.
-    Migrate(DatabaseArgs),
+    /// Create or upgrade the database tables, and register the Temporal search attributes.
+    Migrate(MigrateArgs),
     /// Render manifests from definition files.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -44,6 +44,18 @@ pub struct DatabaseArgs {
     /// `postgres://…` or `sqlite://…`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Register the search attributes `ActivitySyncScope` and `ActivitySyncSpecHash` in the
+    /// Temporal namespace (`--schedules=false` to skip). Failing to is a warning, not an error.
+    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub schedules: bool,
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
 }
 
 /// What plan and apply share.

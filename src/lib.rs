@@ -27,15 +27,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Plan(args) => command::sync::plan(&args),
         cli::Command::Apply(args) => command::sync::apply(&args),
         cli::Command::Status(args) => block_on(command::status::run(&args)),
-        cli::Command::Migrate(args) => block_on(async {
-            let store = store::Store::connect(&args.database_url).await?;
-            store.migrate().await?;
-            output::emit(&format!(
-                "migrations applied to {}\n",
-                store::redact(&args.database_url)
-            ))?;
-            Ok(Exit::Success)
-        }),
+        cli::Command::Migrate(args) => block_on(command::migrate::run(&args)),
         cli::Command::Export(cli::ExportCommand::Configmap(args)) => {
             command::export::configmap(&args)
         }

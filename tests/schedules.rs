@@ -406,7 +406,7 @@ fn temporal_unreachable_fails_clearly_and_the_next_run_converges() {
 }
 
 #[test]
-fn works_without_the_search_attributes_registered() {
+fn works_without_the_search_attributes_and_migrate_registers_them() {
     let job = Job::new(false);
     let (code, first) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{first}");
@@ -414,6 +414,26 @@ fn works_without_the_search_attributes_registered() {
     let (code, second) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{second}");
     assert_eq!(mutating_calls(&second), 0, "{second}");
+    assert!(
+        second["temporal_calls"]["describe"].as_u64().unwrap() >= 6,
+        "describe-based without attributes: {second}"
+    );
+
+    let out = job.command(&["migrate"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("registered search attributes ActivitySyncScope, ActivitySyncSpecHash"),
+        "{stdout}"
+    );
+    let listed = job.server.cli(&["operator", "search-attribute", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("ActivitySyncSpecHash"));
+    // Schedules written before the registration carry no hash: they stay compared by
+    // describe (and unchanged) until their next update writes it.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let (code, third) = job.json(&["apply", "--source", "defs", "--refresh", "full"]);
+    assert_eq!(code, 0, "{third}");
+    assert_eq!(counts(&third)["updated"], 0, "{third}");
 }
 
 #[test]

@@ -429,6 +429,48 @@ impl Temporal {
         .await
     }
 
+    /// Registers the Keyword search attributes activity-sync uses, where missing; returns
+    /// the names added. Needs operator rights on the namespace.
+    pub async fn register_search_attributes(&self) -> Result<Vec<String>, TemporalError> {
+        use temporalio_client::grpc::OperatorService;
+        use temporalio_common::protos::temporal::api::enums::v1::IndexedValueType;
+        use temporalio_common::protos::temporal::api::operatorservice::v1::{
+            AddSearchAttributesRequest, ListSearchAttributesRequest,
+        };
+        let list = ListSearchAttributesRequest {
+            namespace: self.namespace.clone(),
+        };
+        let existing = self
+            .call("ListSearchAttributes", "*", &self.calls.list, |mut c| {
+                let list = list.clone();
+                async move { OperatorService::list_search_attributes(&mut c, list.into_request()).await }
+            })
+            .await?
+            .into_inner()
+            .custom_attributes;
+        let missing: Vec<String> = [convert::SA_SCOPE, convert::SA_SPEC_HASH]
+            .into_iter()
+            .filter(|name| !existing.contains_key(*name))
+            .map(str::to_string)
+            .collect();
+        if missing.is_empty() {
+            return Ok(missing);
+        }
+        let add = AddSearchAttributesRequest {
+            namespace: self.namespace.clone(),
+            search_attributes: missing
+                .iter()
+                .map(|name| (name.clone(), IndexedValueType::Keyword as i32))
+                .collect(),
+        };
+        self.call("AddSearchAttributes", "*", &self.calls.update, |mut c| {
+            let add = add.clone();
+            async move { OperatorService::add_search_attributes(&mut c, add.into_request()).await }
+        })
+        .await?;
+        Ok(missing)
+    }
+
     /// Pauses or unpauses, with a note saying why.
     pub async fn set_paused(
         &self,
