@@ -28,7 +28,11 @@ fn options() -> PlanOptions {
 }
 
 fn render_all(name: &str, desired: &Desired, actual: &Actual) {
-    let plan = plan(desired, actual, &options());
+    render_with(name, desired, actual, &options());
+}
+
+fn render_with(name: &str, desired: &Desired, actual: &Actual, options: &PlanOptions) {
+    let plan = plan(desired, actual, options);
     for (format, ext) in [
         (Format::Text, "txt"),
         (Format::Json, "json"),
@@ -213,22 +217,5 @@ fn plan_with_schedules() {
         target,
         now,
     });
-    let plan = plan(&desired, &actual, &options);
-    for (format, ext) in [
-        (Format::Text, "txt"),
-        (Format::Json, "json"),
-        (Format::Markdown, "md"),
-    ] {
-        let report = Report {
-            mode: Mode::Plan,
-            plan: &plan,
-            outcome: Outcome::Success,
-            database: "sqlite://activity-sync.db".into(),
-            applied: false,
-            run_errors: Vec::new(),
-            schedules_done: None,
-            calls: None,
-        };
-        insta::assert_snapshot!(format!("schedules.{ext}"), render::report(&report, format));
-    }
+    render_with("schedules", &desired, &actual, &options);
 }
