@@ -60,9 +60,23 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
             }
             for run in &runs {
                 let d = &run.counts["definitions"];
+                let s = &run.counts["schedules"];
+                let schedules = if s.is_object() {
+                    format!(
+                        "  schedules +{} ~{} ⏸{} ▶{} -{} ={}",
+                        s["created"],
+                        s["updated"],
+                        s["paused"],
+                        s["unpaused"],
+                        s["deleted"],
+                        s["unchanged"]
+                    )
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     out,
-                    "  {}  {:<5}  {:<12}  {:<12}  +{} ~{} -{} ={}  {} errors",
+                    "  {}  {:<5}  {:<12}  {:<12}  +{} ~{} -{} ={}{schedules}  {} errors",
                     run.started_at.format("%Y-%m-%d %H:%M:%S"),
                     run.mode,
                     run.scope,
