@@ -307,6 +307,10 @@ fn misfire_policies_read_back_as_specified() {
         policy(HOURLY),
         ("SCHEDULE_OVERLAP_POLICY_SKIP".into(), "10s".into())
     );
+    // jitter_seconds and the time zone travel with the spec
+    let daily = job.schedule(DAILY).unwrap();
+    assert_eq!(daily["schedule"]["spec"]["jitter"], "120s", "{daily}");
+    assert_eq!(daily["schedule"]["spec"]["timezoneName"], "Europe/Berlin");
 }
 
 #[test]
