@@ -70,15 +70,17 @@ pub struct RunArgs {
     pub scope: String,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Reconcile activity definitions (`--definitions=false` to skip).
-    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
-    pub definitions: bool,
+    /// Reconcile activity definitions (default; `--definitions=false` to skip). With a saved
+    /// PLAN, `=false` leaves that part of the plan out.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    pub definitions: Option<bool>,
     /// Reconcile event types too (opt in).
-    #[arg(long = "event-types", num_args = 0..=1, default_value_t = false, default_missing_value = "true", action = ArgAction::Set)]
-    pub event_types: bool,
-    /// Reconcile Temporal schedules (`--schedules=false` to skip).
-    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
-    pub schedules: bool,
+    #[arg(long = "event-types", num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    pub event_types: Option<bool>,
+    /// Reconcile Temporal schedules (default; `--schedules=false` to skip). With a saved PLAN,
+    /// `=false` applies its rows and leaves Temporal alone.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    pub schedules: Option<bool>,
     /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`).
     #[arg(long)]
     pub adopt: bool,
@@ -245,11 +247,16 @@ pub struct ExportConfigMapArgs {
     pub sources: SourceArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Markdown,
+pub use crate::render::Format;
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
 }
 
 fn parse_scope(s: &str) -> Result<String, String> {
@@ -308,7 +315,14 @@ mod tests {
         let Command::Plan(args) = cli.command else {
             panic!()
         };
-        assert!(args.run.definitions && args.run.event_types && args.run.schedules);
+        assert_eq!(
+            (
+                args.run.definitions,
+                args.run.event_types,
+                args.run.schedules
+            ),
+            (None, Some(true), None)
+        );
         let cli = Cli::try_parse_from([
             "activity-sync",
             "plan",
@@ -320,6 +334,7 @@ mod tests {
         let Command::Plan(args) = cli.command else {
             panic!()
         };
-        assert!(!args.run.definitions && !args.run.event_types);
+        assert_eq!(args.run.definitions, Some(false));
+        assert_eq!(args.run.event_types, None);
     }
 }

@@ -1,8 +1,14 @@
 //! activity-sync: a GitOps reconciler for ActivityDefinitions.
 //!
-//! The run is gather → plan → apply: [`source`]s and [`gather`] build the desired state from
-//! definition files ([`definition`]); [`store`] snapshots the actual state; [`plan`] is the
-//! pure difference; [`apply`] writes it; [`render`] shows it.
+//! One run is gather → actual → plan → apply → report ([`run`]): [`source`]s and [`gather`]
+//! build the desired state from definition files ([`definition`]); [`store`] and
+//! [`temporal`] read the actual state; [`plan`] is the pure difference of rows and
+//! schedules ([`schedule`] is their pure model); [`apply`] transcribes it; [`report`] is the
+//! one value every run ends in, and [`render`] shows it.
+//!
+//! Layers, bottom to top (no module imports one above it): `definition`, `source`, `gather`,
+//! `schedule`, `plan`, `store`, `apply`, `temporal`, `report`, `render`, `run`, `cli`,
+//! `command`.
 
 pub mod apply;
 pub mod cli;
@@ -13,6 +19,8 @@ pub mod gather;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod report;
+pub mod run;
 pub mod schedule;
 pub mod source;
 pub mod store;
@@ -24,8 +32,8 @@ pub use error::Exit;
 pub fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
     match cli.command {
         cli::Command::Validate(args) => command::validate::run(&args),
-        cli::Command::Plan(args) => command::sync::plan(&args),
-        cli::Command::Apply(args) => command::sync::apply(&args),
+        cli::Command::Plan(args) => command::plan::run_plan(&args),
+        cli::Command::Apply(args) => command::apply::run_apply(&args),
         cli::Command::Status(args) => block_on(command::status::run(&args)),
         cli::Command::Migrate(args) => block_on(command::migrate::run(&args)),
         cli::Command::Export(cli::ExportCommand::Configmap(args)) => {

@@ -211,7 +211,7 @@ fn empty_source_retires_nothing_unless_allowed() {
             report["refusal"]
                 .as_str()
                 .unwrap()
-                .contains("no definitions while scope `default` owns 7")
+                .contains("no valid definitions while scope `default` owns 7")
         );
         assert!(ws.db.definitions().iter().all(|r| !r.2), "nothing retired");
         let (code, report) = ws.json(&["apply", "--source", "empty", "--allow-empty"]);
@@ -271,7 +271,7 @@ fn max_delete_refuses_mass_retirement() {
             report["refusal"]
                 .as_str()
                 .unwrap()
-                .contains("14 retirements and deletions exceed the limit of 10"),
+                .contains("14 definitions to retire or delete exceed the limit of 10"),
             "{report}"
         );
         assert!(ws.db.definitions().iter().all(|r| !r.2));
@@ -294,7 +294,9 @@ fn invalid_file_leaves_its_row_alone() {
         assert_eq!(counts(&report, "definitions"), (0, 0, 0, 7));
         assert_eq!(report["definitions"]["invalid"], 1);
         let error = &report["errors"][0];
-        assert_eq!(error["source_path"], "defs/consistency-sweep.md");
+        // Recorded by its absolute path, whatever the working directory.
+        let path = ws.path("defs/consistency-sweep.md").canonicalize().unwrap();
+        assert_eq!(error["source_path"], path.display().to_string());
         assert_eq!(error["line"], 9);
         assert_eq!(
             ws.db.definitions(),
@@ -316,8 +318,8 @@ fn stale_saved_plan_is_refused() {
         ws.edit("defs/report-daily.md", "0 6 * * *", "0 7 * * *");
         let (code, _, _) = ws.run(&["plan", "--source", "defs", "--out", "plan.json"]);
         assert_eq!(code, 0);
-        // Someone else changes the database in between.
-        ws.db.execute("UPDATE activity_definitions SET content_hash = 'changed' WHERE key = 'the-custodian.inbox-triage-daily'");
+        // Someone else changes the database in between (a hand edit of a column).
+        ws.db.execute("UPDATE activity_definitions SET name = 'Edited by hand' WHERE key = 'the-custodian.inbox-triage-daily'");
         let (code, report) = ws.json(&["apply", "plan.json"]);
         assert_eq!(code, 3, "{report}");
         assert_eq!(report["outcome"], "refused");
@@ -327,6 +329,7 @@ fn stale_saved_plan_is_refused() {
         assert_eq!(code, 0);
         let (code, report) = ws.json(&["apply", "plan.json"]);
         assert_eq!(code, 0, "{report}");
+        // The edited report, and the hand edit reverted.
         assert_eq!(counts(&report, "definitions"), (0, 2, 0, 5));
         let (_, again) = ws.json(&["plan", "--source", "defs"]);
         assert_eq!(counts(&again, "definitions"), (0, 0, 0, 7));
@@ -371,9 +374,11 @@ fn two_scopes_share_one_database() {
             7
         );
         // A scope cannot take over another's definition.
+        // A conflict is not a success: the run says so and exits 1.
         std::fs::copy(ws.path("defs/triage-daily.md"), ws.path("team-b/triage.md")).unwrap();
         let (code, report) = ws.json(&["apply", "--source", "team-b", "--scope", "team-b"]);
-        assert_eq!(code, 0);
+        assert_eq!(code, 1, "{report}");
+        assert_eq!(report["outcome"], "conflict");
         assert!(
             report["errors"]
                 .to_string()

@@ -1,11 +1,11 @@
 //! Snapshot tests of the rendered plan (text, JSON, Markdown) over the fixtures.
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always, then read the diff).
 
-use activity_sync::cli::Format;
 use activity_sync::gather::Desired;
 use activity_sync::plan::{Actual, DefinitionRow, EventTypeRow, PlanOptions, Stages, plan};
-use activity_sync::render::report::{Mode, Outcome, Report};
-use activity_sync::render::{self};
+use activity_sync::render::{self, Format};
+use activity_sync::report::{Mode, Outcome, Report};
+use activity_sync::schedule::desired::WorkflowTarget;
 use activity_sync::source::SourceSpec;
 
 fn desired() -> Desired {
@@ -23,7 +23,11 @@ fn options() -> PlanOptions {
         },
         allow_empty: false,
         max_delete: None,
-        schedules: None,
+        adopt: false,
+        target: WorkflowTarget::default(),
+        now: chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
     }
 }
 
@@ -40,14 +44,17 @@ fn render_with(name: &str, desired: &Desired, actual: &Actual, options: &PlanOpt
     ] {
         let report = Report {
             mode: Mode::Plan,
-            plan: &plan,
-            outcome: Outcome::Success,
+            outcome: Report::decide(&plan, &[], false),
+            plan: plan.clone(),
             database: "sqlite://activity-sync.db".into(),
-            applied: false,
             run_errors: Vec::new(),
-            schedules_done: None,
+            applied: None,
             calls: None,
+            started_at: options.now,
+            detailed_exitcode: false,
+            fail_on_lock: false,
         };
+        assert_eq!(report.outcome, Outcome::Success);
         insta::assert_snapshot!(format!("{name}.{ext}"), render::report(&report, format));
     }
 }
@@ -141,8 +148,7 @@ fn plan_without_changes() {
 fn plan_with_schedules() {
     use activity_sync::definition::{Definition, FileOutcome, SourceFile, id_from_key, parse_file};
     use activity_sync::schedule::actual::ActualSchedule;
-    use activity_sync::schedule::desired::{WorkflowTarget, desired_schedule};
-    use activity_sync::schedule::planner::ScheduleOptions;
+    use activity_sync::schedule::desired::desired_schedule;
 
     let mut desired = desired();
     let FileOutcome::Parsed(nightly) = parse_file(&SourceFile {
@@ -156,9 +162,6 @@ fn plan_with_schedules() {
         panic!()
     };
     desired.catalog.activities.insert(nightly.id, nightly);
-    let now = chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
-        .unwrap()
-        .with_timezone(&chrono::Utc);
     let target = WorkflowTarget::default();
     let mut actual = applied(&desired);
     let managed = |key: &str, paused: bool| {
@@ -211,11 +214,5 @@ fn plan_with_schedules() {
 
     let mut options = options();
     options.stages.schedules = true;
-    options.schedules = Some(ScheduleOptions {
-        scope: "custodian".into(),
-        adopt: false,
-        target,
-        now,
-    });
     render_with("schedules", &desired, &actual, &options);
 }

@@ -395,9 +395,13 @@ fn temporal_unreachable_fails_clearly_and_the_next_run_converges() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        report["definitions"]["created"], 7,
-        "database changes are applied and reported: {report}"
+    // Rows and schedules are planned together or not at all: nothing is written when the
+    // schedules cannot be read, and the report says so.
+    assert_eq!(report["outcome"], "failed", "{report}");
+    assert_eq!(report["definitions"]["created"], 0, "{report}");
+    assert!(
+        job.path("activity-sync.db").exists(),
+        "the run is recorded in the database"
     );
     assert!(
         report["errors"].to_string().contains("127.0.0.1:1"),
@@ -406,7 +410,7 @@ fn temporal_unreachable_fails_clearly_and_the_next_run_converges() {
     let (code, next) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{next}");
     assert_eq!(counts(&next)["created"], 6);
-    assert_eq!(next["definitions"]["unchanged"], 7);
+    assert_eq!(next["definitions"]["created"], 7);
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! One module per subcommand: build what the command needs, run it, pick the exit code.
+//! One module per subcommand: thin glue from the parsed arguments to the code that runs it.
 
+pub mod apply;
 pub mod export;
 pub mod migrate;
+pub mod plan;
 pub mod status;
-pub mod sync;
 pub mod validate;

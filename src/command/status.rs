@@ -59,21 +59,12 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
                 out.push_str("\nRecent runs (newest first)\n");
             }
             for run in &runs {
-                let d = &run.counts["definitions"];
-                let s = &run.counts["schedules"];
-                let schedules = if s.is_object() {
-                    format!(
-                        "  schedules +{} ~{} ⏸{} ▶{} -{} ={}",
-                        s["created"],
-                        s["updated"],
-                        s["paused"],
-                        s["unpaused"],
-                        s["deleted"],
-                        s["unchanged"]
-                    )
-                } else {
-                    String::new()
-                };
+                let d = &run.counts.definitions;
+                let s = &run.counts.schedules;
+                let schedules = format!(
+                    "  schedules +{} ~{} ⏸{} ▶{} -{} ={}",
+                    s.created, s.updated, s.paused, s.unpaused, s.deleted, s.unchanged
+                );
                 let _ = writeln!(
                     out,
                     "  {}  {:<5}  {:<12}  {:<12}  +{} ~{} -{} ={}{schedules}  {} errors",
@@ -81,11 +72,11 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
                     run.mode,
                     run.scope,
                     run.outcome,
-                    d["created"],
-                    d["updated"],
-                    d["retired"],
-                    d["unchanged"],
-                    run.errors.as_array().map_or(0, Vec::len),
+                    d.created,
+                    d.updated,
+                    d.retired,
+                    d.unchanged,
+                    run.errors.len(),
                 );
             }
             out

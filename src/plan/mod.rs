@@ -1,11 +1,25 @@
-//! Plan: the difference between desired and actual state, as plain ordered data.
+//! Plan: the difference between desired and actual state, as plain ordered data. One pure
+//! planner decides rows and schedules together; every change type lives here.
 
-mod change;
-mod model;
+mod actual;
+mod counts;
+mod field_change;
+#[allow(clippy::module_inception)]
+mod plan;
 mod planner;
 mod resource;
+mod row_change;
+mod run_error;
+mod schedule_change;
+mod stages;
 
-pub use change::{Action, Change, FieldChange, unified_diff};
-pub use model::{Actual, Counts, PLAN_FORMAT, Plan, RunError, ScheduleCounts, Stages};
-pub use planner::{PlanOptions, default_max_delete, plan};
+pub use actual::{Actual, Fingerprints};
+pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
+pub use field_change::{FieldChange, unified_diff};
+pub use plan::{PLAN_FORMAT, Plan};
+pub use planner::{PlanOptions, default_max_delete, needs_describe, plan};
 pub use resource::{DefinitionRow, EventTypeRow, Resource};
+pub use row_change::{Action, Change, RowStep};
+pub use run_error::RunError;
+pub use schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
+pub use stages::Stages;

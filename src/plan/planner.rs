@@ -1,26 +1,50 @@
-//! `plan(desired, actual) -> Plan`: pure, synchronous, deterministic. No I/O, clock or env.
+//! `plan(desired, actual, options) -> Plan`: pure, synchronous, deterministic. No I/O, clock
+//! or environment: `now` is handed in.
+//!
+//! Rows and schedules are decided together, in named steps (omicron's `do_plan_*`), because
+//! the invariants span both (SPEC §5): a schedule follows its row — created or unpaused only
+//! for a row that is committed and enabled; a row kept as it is (its file failed, a source
+//! failed, a conflict) keeps its schedule as it is; no row, no schedule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
 
-use super::change::{Action, Change};
-use super::model::{Actual, PLAN_FORMAT, Plan, RunError, Stages};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::actual::Actual;
+use super::field_change::unified_diff;
+use super::plan::{PLAN_FORMAT, Plan};
 use super::resource::{DefinitionRow, EventTypeRow, Resource};
-use crate::definition::source_location;
+use super::row_change::{Change, RowStep};
+use super::run_error::RunError;
+use super::schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
+use super::stages::Stages;
+use crate::definition::{ActivityDefinition, Catalog, CronExpr, Trigger, source_location};
 use crate::gather::Desired;
-use crate::schedule::planner::{ScheduleOp, ScheduleOptions, plan_schedules};
+use crate::schedule::actual::ActualSchedule;
+use crate::schedule::desired::{
+    DesiredSchedule, SCHEDULE_ID_PREFIX, WorkflowTarget, definition_of, desired_schedule,
+    schedule_id,
+};
+use crate::schedule::fires::{dst_warnings, next_fires};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanOptions {
     pub scope: String,
     pub stages: Stages,
-    /// Retire everything when the sources yield nothing at all.
+    /// Retire everything when the sources yield no definitions at all.
     pub allow_empty: bool,
     /// Most retirements and deletions one run may make; `None`: 10 or 25 % of the scope,
     /// whichever is larger.
     pub max_delete: Option<usize>,
-    /// How to plan schedules, when `stages.schedules` is on.
-    pub schedules: Option<ScheduleOptions>,
+    /// Take over unmarked schedules with the conventional id.
+    pub adopt: bool,
+    /// What a schedule starts.
+    pub target: WorkflowTarget,
+    /// The planner's only idea of time: `once` in the past, next fires.
+    pub now: DateTime<Utc>,
 }
 
 /// Default retirement limit: 10 objects or 25 % of what the scope owns, whichever is larger.
@@ -29,438 +53,820 @@ pub fn default_max_delete(owned: usize) -> usize {
 }
 
 pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
-    let scope = options.scope.as_str();
-    let catalog = &desired.catalog;
-    let mut errors: Vec<RunError> = desired
-        .failed
-        .iter()
-        .map(|f| RunError::new("sources", &f.message).id(&f.source))
-        .collect();
-    errors.extend(catalog.errors.iter().map(|d| RunError {
-        stage: "definitions".into(),
-        id: None,
-        source_path: Some(d.source_path.clone()),
-        line: Some(d.line),
-        col: Some(d.col),
-        message: d.message.clone(),
-    }));
-    let invalid = catalog
-        .errors
-        .iter()
-        .map(|d| d.source_path.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let mut planner = Planner::new(desired, actual, options);
+    planner.do_plan_file_errors();
+    planner.do_plan_empty_guard();
+    if options.stages.definitions {
+        planner.do_plan_definition_conflicts();
+        planner.do_plan_definitions();
+    }
+    if options.stages.event_types {
+        planner.do_plan_event_types();
+    }
+    if options.stages.schedules {
+        planner.do_plan_schedules();
+    }
+    planner.do_plan_deletion_limit();
+    planner.finish()
+}
 
-    let owned = |stage: bool, count: usize| if stage { count } else { 0 };
-    let live_owned = owned(
-        options.stages.definitions,
-        actual
+/// The schedules a run must describe before it can plan them, because the list cannot
+/// settle them: every create (the list lags behind recent writes, so a schedule it does not
+/// show may exist), every mutation planned from a list entry alone (nothing is changed on
+/// the word of a list), every owned `once` (has it fired?), and with `full` every schedule
+/// the scope owns.
+pub fn needs_describe(
+    desired: &Desired,
+    actual: &Actual,
+    options: &PlanOptions,
+    full: bool,
+) -> Vec<String> {
+    let plan = plan(desired, actual, options);
+    plan.schedules
+        .values()
+        .filter(|c| {
+            let Some(have) = c.have() else {
+                return c.op() == ScheduleOp::Create;
+            };
+            let owned = have.owner() == Some(options.scope.as_str());
+            let once = c.want().is_some_and(|w| w.once_at.is_some());
+            have.described.is_none() && (c.op().mutates() || (owned && (full || once)))
+        })
+        .map(|c| c.schedule_id.clone())
+        .collect()
+}
+
+/// What the row of a definition id is after the plan, as its schedule must follow it.
+enum Fate<'a> {
+    /// A row of this scope that the runtime can load: the schedule follows the definition,
+    /// paused unless the row is enabled.
+    Live {
+        definition: &'a ActivityDefinition,
+        enabled: bool,
+        /// Why it is paused, when it is.
+        disabled: String,
+    },
+    /// The row stays exactly as it is, and so does its schedule.
+    Kept(String),
+    /// Wanted, but there will be no row to load: no schedule.
+    NoRow(&'a ActivityDefinition, String),
+    /// No row, or a retired one: no schedule.
+    Gone(String),
+}
+
+struct Planner<'a> {
+    desired: &'a Desired,
+    catalog: &'a Catalog,
+    actual: &'a Actual,
+    options: &'a PlanOptions,
+    scope: &'a str,
+    errors: Vec<RunError>,
+    conflicts: usize,
+    /// Desired definitions refused for a conflict: nothing of theirs is written.
+    refused: BTreeSet<Uuid>,
+    /// Rows of this scope kept as they are because a refused definition is about them.
+    claimed: BTreeMap<Uuid, String>,
+    /// Why retirements and deletions are suspended, if they are.
+    held: Option<&'static str>,
+    refusal: Option<String>,
+    definitions: BTreeMap<Uuid, Change<DefinitionRow>>,
+    event_types: BTreeMap<String, Change<EventTypeRow>>,
+    schedules: BTreeMap<String, ScheduleChange>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(desired: &'a Desired, actual: &'a Actual, options: &'a PlanOptions) -> Self {
+        Planner {
+            desired,
+            catalog: &desired.catalog,
+            actual,
+            options,
+            scope: &options.scope,
+            errors: Vec::new(),
+            conflicts: 0,
+            refused: BTreeSet::new(),
+            claimed: BTreeMap::new(),
+            held: None,
+            refusal: None,
+            definitions: BTreeMap::new(),
+            event_types: BTreeMap::new(),
+            schedules: BTreeMap::new(),
+        }
+    }
+
+    /// Failed sources and invalid files become errors; neither stops the run.
+    fn do_plan_file_errors(&mut self) {
+        for failure in &self.desired.failed {
+            self.errors
+                .push(RunError::new("sources", &failure.message).id(&failure.source));
+        }
+        for d in &self.catalog.errors {
+            self.errors.push(RunError {
+                stage: "definitions".into(),
+                id: None,
+                source_path: Some(d.source_path.clone()),
+                line: Some(d.line),
+                col: Some(d.col),
+                message: d.message.clone(),
+            });
+        }
+    }
+
+    /// Everything the scope owns and could lose: live rows of either table and managed
+    /// schedules, whatever stages are on (a stage that is off still must not be emptied by
+    /// an empty source), one entry per definition.
+    fn owned(&self) -> BTreeSet<String> {
+        let scope = self.scope;
+        let mut owned = BTreeSet::new();
+        for row in self.actual.definitions.values() {
+            if row.scope == scope && !row.retired {
+                owned.insert(format!("definition {}", row.id));
+            }
+        }
+        for row in self.actual.event_types.values() {
+            if row.scope == scope && !row.retired {
+                owned.insert(format!("event type {}", row.name));
+            }
+        }
+        for (id, have) in &self.actual.schedules {
+            if have.owner() == Some(scope) {
+                owned.insert(schedule_object(id, have));
+            }
+        }
+        owned
+    }
+
+    /// A failed source, or sources that yield no valid definition while the scope owns
+    /// something, hold every retirement and deletion; the empty case refuses the run.
+    fn do_plan_empty_guard(&mut self) {
+        if !self.desired.failed.is_empty() {
+            self.held = Some("kept: a source failed to read");
+            return;
+        }
+        let owned = self.owned().len();
+        if self.catalog.is_empty() && owned > 0 && !self.options.allow_empty {
+            let invalid = if self.catalog.errors.is_empty() {
+                String::new()
+            } else {
+                " (every definition file is invalid)".to_string()
+            };
+            self.refusal = Some(format!(
+                "the sources yielded no valid definitions{invalid} while scope `{}` owns {owned}; nothing retired or deleted (pass --allow-empty to retire them all)",
+                self.scope
+            ));
+            self.held = Some("kept: the sources yield no valid definitions");
+        }
+    }
+
+    fn conflict(&mut self, stage: &str, id: String, source_path: &str, message: String) {
+        self.conflicts += 1;
+        self.errors.push(
+            RunError::new(stage, message)
+                .id(id)
+                .source_path(source_path),
+        );
+    }
+
+    /// Definitions whose id or key is held by another scope, or whose key stays with another
+    /// row of this scope, are refused; a row of this scope whose key a refused definition
+    /// claims is kept, with its schedule (an id change must not cost the job its runs).
+    /// Keys that move between definitions of this scope in the same plan are not conflicts.
+    fn do_plan_definition_conflicts(&mut self) {
+        let scope = self.scope;
+        let holders: BTreeMap<&str, &DefinitionRow> = self
+            .actual
             .definitions
             .values()
-            .filter(|r| r.scope == scope && !r.retired)
-            .count(),
-    ) + owned(
-        options.stages.event_types,
-        actual
-            .event_types
-            .values()
-            .filter(|r| r.scope == scope && !r.retired)
-            .count(),
-    );
-    let source_failed = !desired.failed.is_empty();
-    let nothing_read = catalog.is_empty() && catalog.errors.is_empty() && !source_failed;
-    let mut refusal = None;
-    let empty_refused = nothing_read && live_owned > 0 && !options.allow_empty;
-    if empty_refused {
-        refusal = Some(format!(
-            "the sources yielded no definitions while scope `{scope}` owns {live_owned}; nothing retired (pass --allow-empty to retire them all)"
-        ));
+            .map(|r| (r.key.as_str(), r))
+            .collect();
+        loop {
+            let mut found = Vec::new();
+            for d in self.catalog.activities.values() {
+                if self.refused.contains(&d.id) {
+                    continue;
+                }
+                if let Some(row) = self.actual.definitions.get(&d.id)
+                    && row.scope != scope
+                {
+                    found.push((
+                        d,
+                        format!(
+                            "`{}` is owned by scope `{}`; scope `{scope}` leaves it alone",
+                            d.key, row.scope
+                        ),
+                        None,
+                    ));
+                    continue;
+                }
+                let Some(holder) = holders.get(d.key.as_str()).filter(|h| h.id != d.id) else {
+                    continue;
+                };
+                if holder.scope != scope {
+                    found.push((
+                        d,
+                        format!(
+                            "key `{}` is already used by definition `{}` of scope `{}` (from `{}`); change the key or the id",
+                            d.key, holder.id, holder.scope, holder.source_path
+                        ),
+                        None,
+                    ));
+                    continue;
+                }
+                let released = self
+                    .catalog
+                    .activities
+                    .get(&holder.id)
+                    .is_some_and(|h| h.key != d.key && !self.refused.contains(&h.id));
+                if !released {
+                    found.push((
+                        d,
+                        format!(
+                            "key `{}` belongs to definition `{}` of this scope (from `{}`), and this file gives it the id `{}`: a definition's id cannot change. Keep the old id (write `id: {}`), or give the new definition a key of its own",
+                            d.key, holder.id, holder.source_path, d.id, holder.id
+                        ),
+                        Some(holder.id),
+                    ));
+                }
+            }
+            if found.is_empty() {
+                break;
+            }
+            for (d, message, holder) in found {
+                self.refused.insert(d.id);
+                let path = d.origin.source_path.clone();
+                if let Some(holder) = holder {
+                    self.claimed.insert(
+                        holder,
+                        format!("kept: its key is claimed by {path} under another id"),
+                    );
+                }
+                self.claimed.insert(
+                    d.id,
+                    "kept: its definition is refused (conflict)".to_string(),
+                );
+                self.conflict("definitions", d.id.to_string(), &path, message);
+            }
+        }
     }
-    let held = if source_failed {
-        Some("kept: a source failed to read")
-    } else if empty_refused {
-        Some("kept: the sources are empty")
-    } else {
-        None
-    };
 
-    let protected = &catalog.protected;
-    let definitions = if options.stages.definitions {
-        let wanted = catalog
+    /// Why a row that no valid definition wants stays as it is, if it does.
+    fn definition_kept(&self, row: &DefinitionRow) -> Option<String> {
+        let protected = &self.catalog.protected;
+        if protected.ids.contains(&row.id)
+            || protected.keys.contains(&row.key)
+            || protected.covers_location(&row.source_path)
+        {
+            return Some("kept: its file failed to read or validate".into());
+        }
+        if let Some(why) = self.claimed.get(&row.id) {
+            return Some(why.clone());
+        }
+        self.held.map(str::to_string)
+    }
+
+    fn do_plan_definitions(&mut self) {
+        let wanted: BTreeMap<Uuid, DefinitionRow> = self
+            .catalog
             .activities
             .values()
-            .map(|d| (d.id, DefinitionRow::desired(d, scope)))
+            .filter(|d| !self.refused.contains(&d.id))
+            .map(|d| (d.id, DefinitionRow::desired(d, self.scope)))
             .collect();
-        plan_table(
-            wanted,
-            &actual.definitions,
-            scope,
-            held,
-            &|row: &DefinitionRow| {
-                protected.ids.contains(&row.id)
-                    || protected.keys.contains(&row.key)
-                    || protected.covers_location(&row.source_path)
+        let mut changes = plan_rows(wanted, &self.actual.definitions, self.scope, |row| {
+            self.definition_kept(row)
+        });
+        for (id, change) in changes.iter_mut() {
+            if let (Some(definition), Some(field)) =
+                (self.catalog.activities.get(id), change.fields.first())
+            {
+                change.at = Some(definition.origin.at(&field.field));
+            }
+        }
+        self.definitions = changes;
+    }
+
+    fn do_plan_event_types(&mut self) {
+        let scope = self.scope;
+        let mut wanted = BTreeMap::new();
+        let mut refused = Vec::new();
+        for e in self.catalog.event_types.values() {
+            match self.actual.event_types.get(&e.name) {
+                Some(row) if row.scope != scope => refused.push((
+                    e,
+                    format!(
+                        "event type `{}` is owned by scope `{}`; scope `{scope}` leaves it alone",
+                        e.name, row.scope
+                    ),
+                )),
+                _ => {
+                    wanted.insert(e.name.clone(), EventTypeRow::desired(e, scope));
+                }
+            }
+        }
+        for (e, message) in refused {
+            self.conflict(
+                "event_types",
+                e.name.clone(),
+                &e.origin.source_path,
+                message,
+            );
+        }
+        let protected = &self.catalog.protected;
+        let held = self.held;
+        self.event_types = plan_rows(wanted, &self.actual.event_types, scope, |row| {
+            if protected.event_types.contains(&row.name)
+                || protected.covers_location(&row.source_path)
+            {
+                Some("kept: its file failed to read or validate".into())
+            } else {
+                held.map(str::to_string)
+            }
+        });
+    }
+
+    /// What the row of definition `id` will be once the plan is applied.
+    fn fate(&self, id: Uuid) -> Fate<'a> {
+        let catalog: &'a Catalog = self.catalog;
+        let definition = catalog
+            .activities
+            .get(&id)
+            .filter(|_| !self.refused.contains(&id));
+        let ours = self
+            .actual
+            .definitions
+            .get(&id)
+            .filter(|r| r.scope == self.scope);
+        let live = |d: &'a ActivityDefinition, row_enabled: bool| Fate::Live {
+            definition: d,
+            enabled: d.enabled && row_enabled,
+            disabled: if d.enabled {
+                "disabled in the database row".to_string()
+            } else {
+                format!("disabled in {}", d.origin.at("enabled"))
             },
-            &mut errors,
-        )
-    } else {
-        BTreeMap::new()
-    };
-    let mut definitions = definitions;
-    for (id, change) in definitions.iter_mut() {
-        if let (Some(definition), Some(field)) = (catalog.activities.get(id), change.fields.first())
+        };
+        if self.options.stages.definitions {
+            if let Some(change) = self.definitions.get(&id) {
+                return match (&change.step, definition) {
+                    (RowStep::Retire { .. }, _) => {
+                        Fate::Gone("orphan: its definition is retired (file removed)".into())
+                    }
+                    (RowStep::Unchanged { have }, Some(d)) => live(d, have.enabled),
+                    (RowStep::Unchanged { .. }, None) => {
+                        Fate::Kept(change.note.clone().unwrap_or_else(|| "kept".into()))
+                    }
+                    (_, Some(d)) => live(d, true),
+                    (_, None) => Fate::Gone("orphan: no live definition".into()),
+                };
+            }
+            if let Some(d) = catalog.activities.get(&id) {
+                return Fate::NoRow(
+                    d,
+                    "not created: its definition is refused (conflict, see errors)".into(),
+                );
+            }
+        } else {
+            match (definition, ours) {
+                (Some(d), Some(row)) if !row.retired => return live(d, row.enabled),
+                (Some(d), _) => {
+                    return Fate::NoRow(
+                        d,
+                        format!(
+                            "no row of scope `{}` in the database to load (definitions stage is off); not created",
+                            self.scope
+                        ),
+                    );
+                }
+                (None, Some(row)) if !row.retired => {
+                    if let Some(why) = self.definition_kept(row) {
+                        return Fate::Kept(why);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if catalog.protected.ids.contains(&id) {
+            return Fate::Kept("kept: its definition file failed to read or validate".into());
+        }
+        match ours {
+            Some(row) if row.retired => Fate::Gone("orphan: its definition is retired".into()),
+            _ => Fate::Gone("orphan: no live definition".into()),
+        }
+    }
+
+    fn do_plan_schedules(&mut self) {
+        let mut ids: BTreeSet<String> = self.actual.schedules.keys().cloned().collect();
+        for d in self.catalog.activities.values() {
+            if !matches!(d.trigger, Trigger::Event(_)) {
+                ids.insert(schedule_id(d.id));
+            }
+        }
+        for id in ids {
+            let have = self.actual.schedules.get(&id);
+            let definition = have
+                .and_then(|h| h.memo_definition)
+                .or_else(|| definition_of(&id));
+            match (definition, have) {
+                (Some(definition), _) => self.plan_schedule(&id, definition, have),
+                // Ours, but naming no definition: nothing can want it.
+                (None, Some(have)) if have.owner() == Some(self.scope) => {
+                    self.remove_schedule(&id, have, None, "orphan: no definition".into());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn key_of(&self, definition: Uuid) -> Option<String> {
+        self.catalog
+            .activities
+            .get(&definition)
+            .map(|d| d.key.clone())
+            .or_else(|| {
+                self.actual
+                    .definitions
+                    .get(&definition)
+                    .map(|r| r.key.clone())
+            })
+    }
+
+    fn plan_schedule(&mut self, id: &str, definition: Uuid, have: Option<&ActualSchedule>) {
+        let scope = self.scope;
+        let key = self.key_of(definition);
+        let fate = self.fate(definition);
+        let owner = have.and_then(ActualSchedule::owner);
+        if let (Some(_), Some(owner)) = (have, owner)
+            && owner != scope
         {
-            change.at = Some(definition.origin.at(&field.field));
+            if self.catalog.activities.contains_key(&definition) {
+                let path = self.catalog.activities[&definition]
+                    .origin
+                    .source_path
+                    .clone();
+                self.conflict(
+                    "schedules",
+                    id.to_string(),
+                    &path,
+                    format!(
+                        "schedule `{id}` is owned by scope `{owner}`; scope `{scope}` leaves it alone"
+                    ),
+                );
+            }
+            return;
         }
-    }
-    let event_types = if options.stages.event_types {
-        let wanted = catalog
-            .event_types
-            .values()
-            .map(|e| (e.name.clone(), EventTypeRow::desired(e, scope)))
-            .collect();
-        plan_table(
-            wanted,
-            &actual.event_types,
-            scope,
-            held,
-            &|row: &EventTypeRow| {
-                protected.event_types.contains(&row.name)
-                    || protected.covers_location(&row.source_path)
+        let adopt = have.is_some() && owner.is_none();
+        if let Some(have) = have
+            && adopt
+            && !(self.options.adopt && matches!(fate, Fate::Live { .. }))
+        {
+            if id.starts_with(SCHEDULE_ID_PREFIX) {
+                // Only a schedule whose definition is live here can be taken over.
+                let note = if matches!(fate, Fate::Live { .. }) && !self.options.adopt {
+                    "unmanaged (no activity-sync marker), left alone; --adopt takes it over"
+                } else {
+                    "unmanaged (no activity-sync marker), left alone"
+                };
+                let change =
+                    ScheduleChange::new(id, key, ScheduleStep::Unmanaged { have: have.clone() })
+                        .with_note(note);
+                self.schedules.insert(id.to_string(), change);
+            }
+            return;
+        }
+        match fate {
+            Fate::Live {
+                definition,
+                enabled,
+                disabled,
+            } => self.follow_definition(id, definition, enabled, &disabled, have, adopt),
+            Fate::Kept(why) => {
+                if let Some(have) = have {
+                    let change = ScheduleChange::new(
+                        id,
+                        key,
+                        ScheduleStep::Unchanged { have: have.clone() },
+                    )
+                    .with_note(why);
+                    self.schedules.insert(id.to_string(), change);
+                }
+            }
+            Fate::NoRow(d, why) => match have {
+                Some(have) => self.remove_schedule(id, have, key, why),
+                None => {
+                    if let Some(want) = desired_schedule(d, &self.options.target) {
+                        let change = ScheduleChange::new(id, key, ScheduleStep::Skip { want })
+                            .with_note(why);
+                        self.schedules.insert(id.to_string(), change);
+                    }
+                }
             },
-            &mut errors,
-        )
-    } else {
-        BTreeMap::new()
-    };
-
-    let schedules = match (&options.schedules, options.stages.schedules) {
-        (Some(schedule_options), true) => {
-            let (changes, schedule_errors) =
-                plan_schedules(catalog, &actual.schedules, schedule_options, held);
-            errors.extend(schedule_errors);
-            changes
+            Fate::Gone(why) => {
+                if let Some(have) = have {
+                    self.remove_schedule(id, have, key, why);
+                }
+            }
         }
-        _ => BTreeMap::new(),
-    };
-    let retirements = definitions
-        .values()
-        .filter(|c| c.action == Action::Retire)
-        .count()
-        + event_types
-            .values()
-            .filter(|c| c.action == Action::Retire)
-            .count()
-        + schedules
-            .values()
-            .filter(|c| c.op == ScheduleOp::Delete)
-            .count();
-    let limit = options
-        .max_delete
-        .unwrap_or_else(|| default_max_delete(live_owned));
-    if refusal.is_none() && retirements > limit {
-        refusal = Some(format!(
-            "{retirements} retirements and deletions exceed the limit of {limit} (--max-delete; default: 10 or 25 % of the {live_owned} objects scope `{scope}` owns); nothing applied"
-        ));
     }
 
-    Plan {
-        format: PLAN_FORMAT,
-        scope: scope.to_string(),
-        stages: options.stages,
-        sources: desired.sources.clone(),
-        definitions,
-        event_types,
-        invalid,
-        errors,
-        refusal,
-        source_failed,
-        fingerprint: actual.fingerprint(scope, options.stages),
-        schedules,
+    /// Deletes a schedule of this scope, unless deletions are held.
+    fn remove_schedule(
+        &mut self,
+        id: &str,
+        have: &ActualSchedule,
+        key: Option<String>,
+        why: String,
+    ) {
+        let change = match self.held {
+            Some(held) => {
+                ScheduleChange::new(id, key, ScheduleStep::Unchanged { have: have.clone() })
+                    .with_note(held)
+            }
+            None => ScheduleChange::new(id, key, ScheduleStep::Delete { have: have.clone() })
+                .with_note(why),
+        };
+        self.schedules.insert(id.to_string(), change);
+    }
+
+    /// The schedule of a live row: as its definition wants it, paused unless enabled.
+    fn follow_definition(
+        &mut self,
+        id: &str,
+        definition: &ActivityDefinition,
+        enabled: bool,
+        disabled: &str,
+        have: Option<&ActualSchedule>,
+        adopt: bool,
+    ) {
+        let key = Some(definition.key.clone());
+        let Some(mut want) = desired_schedule(definition, &self.options.target) else {
+            // An event trigger has no schedule; one left from an earlier cron trigger goes.
+            if let Some(have) = have {
+                let change =
+                    ScheduleChange::new(id, key, ScheduleStep::Delete { have: have.clone() })
+                        .with_note("event trigger: no schedule");
+                self.schedules.insert(id.to_string(), change);
+            }
+            return;
+        };
+        want.paused = !enabled;
+        let scope = self.scope;
+        let temporal_note = if want.paused {
+            format!("paused by activity-sync: {disabled}")
+        } else {
+            format!(
+                "managed by activity-sync (scope {scope}) from {}",
+                want.source_path
+            )
+        };
+        let mut change = match have {
+            None => match want.once_at {
+                Some(at) if at <= self.options.now => {
+                    ScheduleChange::new(id, key, ScheduleStep::Skip { want }).with_note(format!(
+                        "once at {} is in the past; not created",
+                        at.to_rfc3339()
+                    ))
+                }
+                _ => ScheduleChange::new(
+                    id,
+                    key,
+                    ScheduleStep::Create {
+                        want,
+                        temporal_note,
+                    },
+                ),
+            },
+            Some(have) if want.once_at.is_some() && have.fired() => {
+                ScheduleChange::new(id, key, ScheduleStep::Unchanged { have: have.clone() })
+                    .with_note("fired; not re-armed")
+            }
+            Some(have) => match (adopt, verdict(&want, have)) {
+                (false, Verdict::Same) if have.paused == want.paused => {
+                    ScheduleChange::new(id, key, ScheduleStep::Unchanged { have: have.clone() })
+                }
+                (false, Verdict::Same) if want.paused => ScheduleChange::new(
+                    id,
+                    key,
+                    ScheduleStep::Pause {
+                        have: have.clone(),
+                        temporal_note: format!("activity-sync: {disabled}"),
+                    },
+                )
+                .with_note(disabled),
+                (false, Verdict::Same) => ScheduleChange::new(
+                    id,
+                    key,
+                    ScheduleStep::Unpause {
+                        have: have.clone(),
+                        temporal_note: format!(
+                            "activity-sync: enabled in {}",
+                            definition.origin.source_path
+                        ),
+                    },
+                )
+                .with_note(format!("enabled in {}", definition.origin.source_path)),
+                _ => update(id, key, want, have, adopt, temporal_note),
+            },
+        };
+        if matches!(change.op(), ScheduleOp::Create | ScheduleOp::Update)
+            && let Trigger::Cron(cron) = &definition.trigger
+            && let (Ok(expr), Ok(tz)) = (
+                CronExpr::parse(&cron.cron),
+                chrono_tz::Tz::from_str(&cron.timezone),
+            )
+        {
+            change.fires = next_fires(&expr, tz, self.options.now, 3);
+            change.warnings = dst_warnings(&expr, tz, self.options.now);
+        }
+        self.schedules.insert(id.to_string(), change);
+    }
+
+    /// Retirements and deletions above `--max-delete` refuse the plan. One definition that
+    /// goes (its row retired and its schedule deleted) counts once.
+    fn do_plan_deletion_limit(&mut self) {
+        let mut removed = BTreeSet::new();
+        for change in self.definitions.values() {
+            if let RowStep::Retire { have } = &change.step {
+                removed.insert(format!("definition {}", have.id));
+            }
+        }
+        for change in self.event_types.values() {
+            if let RowStep::Retire { have } = &change.step {
+                removed.insert(format!("event type {}", have.name));
+            }
+        }
+        for change in self.schedules.values() {
+            if let ScheduleStep::Delete { have } = &change.step {
+                removed.insert(schedule_object(&change.schedule_id, have));
+            }
+        }
+        let owned = self.owned().len();
+        let limit = self
+            .options
+            .max_delete
+            .unwrap_or_else(|| default_max_delete(owned));
+        if self.refusal.is_none() && removed.len() > limit {
+            self.refusal = Some(format!(
+                "{} definitions to retire or delete exceed the limit of {limit} (--max-delete; default: 10 or 25 % of the {owned} objects scope `{}` owns); nothing applied",
+                removed.len(),
+                self.scope
+            ));
+        }
+    }
+
+    fn finish(self) -> Plan {
+        let invalid = self
+            .catalog
+            .errors
+            .iter()
+            .map(|d| d.source_path.as_str())
+            .collect::<BTreeSet<_>>()
+            .len();
+        let fingerprints = self.actual.fingerprints(self.scope);
+        Plan {
+            format: PLAN_FORMAT,
+            scope: self.scope.to_string(),
+            stages: self.options.stages,
+            sources: self.desired.sources.clone(),
+            fingerprint: fingerprints.combined(self.scope, self.options.stages),
+            fingerprints,
+            definitions: self.definitions,
+            event_types: self.event_types,
+            schedules: self.schedules,
+            invalid,
+            conflicts: self.conflicts,
+            errors: self.errors,
+            refusal: self.refusal,
+            source_failed: !self.desired.failed.is_empty(),
+        }
     }
 }
 
-/// Plans one table. `held`: why retirements are suspended, if they are.
-fn plan_table<R: Resource>(
-    desired: BTreeMap<R::Id, R>,
+/// The object a schedule stands for, in the same terms as [`Planner::owned`].
+fn schedule_object(id: &str, have: &ActualSchedule) -> String {
+    match have.memo_definition.or_else(|| definition_of(id)) {
+        Some(definition) => format!("definition {definition}"),
+        None => format!("schedule {id}"),
+    }
+}
+
+/// Plans one table: the wanted rows against the scope's rows. `kept` says why a row no
+/// wanted row names stays as it is (instead of being retired), if it does.
+fn plan_rows<R: Resource>(
+    wanted: BTreeMap<R::Id, R>,
     actual: &BTreeMap<R::Id, R>,
     scope: &str,
-    held: Option<&str>,
-    protected: &dyn Fn(&R) -> bool,
-    errors: &mut Vec<RunError>,
+    kept: impl Fn(&R) -> Option<String>,
 ) -> BTreeMap<R::Id, Change<R>> {
-    let stage = format!("{}s", R::KIND);
-    // Who holds each unique key today, for conflicts.
-    let key_holders: BTreeMap<&str, &R> = actual
-        .values()
-        .filter_map(|r| r.unique_key().map(|k| (k, r)))
-        .collect();
     let mut changes = BTreeMap::new();
-    for (id, want) in desired {
-        let conflict = |errors: &mut Vec<RunError>, message: String| {
-            errors.push(RunError {
-                stage: stage.clone(),
-                id: Some(id.to_string()),
-                source_path: Some(want.source_path().to_string()),
-                line: None,
-                col: None,
-                message,
-            });
-        };
-        let have = actual.get(&id);
-        if let Some(have) = have
-            && have.scope() != scope
-        {
-            conflict(
-                errors,
-                format!(
-                    "`{}` is owned by scope `{}`; scope `{scope}` leaves it alone",
-                    want.label(),
-                    have.scope()
-                ),
-            );
-            continue;
-        }
-        if let Some(key) = want.unique_key()
-            && let Some(holder) = key_holders.get(key)
-            && holder.id() != id
-        {
-            conflict(
-                errors,
-                format!(
-                    "key `{key}` is already used by {} `{}` of scope `{}` (from `{}`); change the key or the id",
-                    R::KIND,
-                    holder.id(),
-                    holder.scope(),
-                    holder.source_path()
-                ),
-            );
-            continue;
-        }
-        let change = match have {
-            None => Change::new(Action::Create, Some(want), None),
-            Some(have) if have.retired() => {
-                Change::new(Action::Unretire, Some(want), Some(have.clone()))
-                    .with_note("file is back")
-            }
+    for (id, want) in wanted {
+        let change = match actual.get(&id) {
+            None => Change::new(RowStep::Create { want }),
+            Some(have) if have.retired() => Change::new(RowStep::Unretire {
+                want,
+                have: have.clone(),
+            })
+            .with_note("file is back"),
+            // Judged on the row's content, so a hand edit of any column is drift.
             Some(have)
                 if have.content_hash() == want.content_hash()
                     && source_location(have.source_path())
                         == source_location(want.source_path()) =>
             {
-                Change::new(Action::Unchanged, None, Some(have.clone()))
+                Change::new(RowStep::Unchanged { have: have.clone() })
             }
-            Some(have) => Change::new(Action::Update, Some(want), Some(have.clone())),
+            Some(have) => Change::new(RowStep::Update {
+                want,
+                have: have.clone(),
+            }),
         };
         changes.insert(id, change);
     }
     for (id, have) in actual {
-        if have.scope() != scope || changes.contains_key(id) {
+        if have.scope() != scope || have.retired() || changes.contains_key(id) {
             continue;
         }
-        let change = if have.retired() {
-            continue;
-        } else if protected(have) {
-            Change::new(Action::Unchanged, None, Some(have.clone()))
-                .with_note("kept: its file failed to read or validate")
-        } else if let Some(why) = held {
-            Change::new(Action::Unchanged, None, Some(have.clone())).with_note(why)
-        } else {
-            Change::new(Action::Retire, None, Some(have.clone())).with_note("file removed")
+        let change = match kept(have) {
+            Some(why) => Change::new(RowStep::Unchanged { have: have.clone() }).with_note(why),
+            None => Change::new(RowStep::Retire { have: have.clone() }).with_note("file removed"),
         };
         changes.insert(id.clone(), change);
     }
     changes
 }
 
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
+/// Whether a listed or described schedule has the wanted shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Same,
+    Differs,
+    /// Listed only, and the list cannot tell: describe before deciding.
+    Unknown,
+}
 
-    use proptest::prelude::*;
-
-    use super::*;
-    use crate::definition::{
-        ActivityDefinition, Catalog, CronTrigger, MisfirePolicy, Origin, Trigger, id_from_key,
-    };
-    use crate::plan::{Actual, DefinitionRow};
-
-    fn definition(
-        key: &str,
-        alt_id: bool,
-        minute: u8,
-        enabled: bool,
-        body: &str,
-    ) -> ActivityDefinition {
-        let cron = format!("{minute} * * * *");
-        ActivityDefinition {
-            id: if alt_id {
-                id_from_key(&format!("{key}-alt"))
-            } else {
-                id_from_key(key)
-            },
-            key: key.to_string(),
-            name: format!("Name of {key}"),
-            enabled,
-            trigger: Trigger::Cron(CronTrigger {
-                cron: cron.clone(),
-                timezone: "UTC".into(),
-                misfire_policy: MisfirePolicy::Skip,
-                catchup_window_seconds: None,
-                jitter_seconds: None,
-            }),
-            spec: serde_json::json!({"key": key, "name": format!("Name of {key}"), "enabled": enabled,
-                "trigger": {"type": "cron", "cron": cron}}),
-            body: body.to_string(),
-            origin: Origin {
-                source_path: format!("defs/{key}.md"),
-                rel_path: format!("{key}.md"),
-                lines: BTreeMap::new(),
-            },
-        }
+fn verdict(want: &DesiredSchedule, have: &ActualSchedule) -> Verdict {
+    if let Some(described) = &have.described {
+        return match &described.shape {
+            Some(shape) if *shape == want.shape => Verdict::Same,
+            _ => Verdict::Differs,
+        };
     }
-
-    /// (key index, alternative id, minute, enabled, body)
-    fn arb_definition() -> impl Strategy<Value = (u8, bool, u8, bool, String)> {
-        (
-            0u8..12,
-            prop::bool::weighted(0.1),
-            0u8..3,
-            any::<bool>(),
-            "[ab]{0,2}",
-        )
+    if let Some(listed) = &have.listed
+        && (listed.calendars != want.shape.calendars
+            || listed.timezone != want.shape.timezone
+            || listed.jitter_seconds != want.shape.jitter_seconds)
+    {
+        return Verdict::Differs;
     }
-
-    /// A desired set and an actual state with rows of scopes `a` and `b`.
-    fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
-        let desired = prop::collection::vec(arb_definition(), 0..10);
-        let actual = prop::collection::vec((arb_definition(), any::<bool>(), any::<bool>()), 0..12);
-        (desired, actual).prop_map(|(desired, actual)| {
-            let mut catalog = Catalog::default();
-            let mut keys = std::collections::BTreeSet::new();
-            for (k, alt, minute, enabled, body) in desired {
-                let key = format!("k{k}");
-                if keys.insert(key.clone()) {
-                    let d = definition(&key, alt, minute, enabled, &body);
-                    catalog.activities.insert(d.id, d);
-                }
-            }
-            let mut rows = Actual::default();
-            let mut row_keys = std::collections::BTreeSet::new();
-            for ((k, _alt, minute, enabled, body), other_scope, retired) in actual {
-                let key = format!("k{k}");
-                if !row_keys.insert(key.clone()) {
-                    continue;
-                }
-                let d = definition(&key, false, minute, enabled, &body);
-                let mut row = DefinitionRow::desired(&d, if other_scope { "b" } else { "a" });
-                if retired {
-                    row.retired = true;
-                    row.enabled = false;
-                }
-                rows.definitions.insert(row.id, row);
-            }
-            (
-                Desired {
-                    catalog,
-                    sources: Vec::new(),
-                    failed: Vec::new(),
-                    files: Vec::new(),
-                },
-                rows,
-            )
-        })
-    }
-
-    fn options() -> PlanOptions {
-        PlanOptions {
-            scope: "a".into(),
-            stages: Stages {
-                definitions: true,
-                event_types: true,
-                schedules: false,
-            },
-            allow_empty: true,
-            max_delete: Some(usize::MAX),
-            schedules: None,
-        }
-    }
-
-    /// What the applier does to the rows, as a pure function.
-    fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
-        let mut next = actual.clone();
-        for (id, change) in &plan.definitions {
-            match change.action {
-                Action::Create | Action::Update | Action::Unretire => {
-                    next.definitions
-                        .insert(*id, change.desired.clone().unwrap());
-                }
-                Action::Retire => {
-                    let row = next.definitions.get_mut(id).unwrap();
-                    row.retired = true;
-                    row.enabled = false;
-                }
-                Action::Unchanged => {}
-            }
-        }
-        next
-    }
-
-    proptest! {
-        #[test]
-        fn applying_the_plan_yields_the_desired_state((desired, actual) in arb_world()) {
-            let plan = plan(&desired, &actual, &options());
-            let after = apply_to(&actual, &plan);
-            let conflicted: Vec<String> = plan.errors.iter().filter_map(|e| e.id.clone()).collect();
-            for (id, d) in &desired.catalog.activities {
-                if conflicted.contains(&id.to_string()) {
-                    // Refused (owned by scope `b`, or its key is held by another row): untouched.
-                    prop_assert_eq!(after.definitions.get(id), actual.definitions.get(id));
-                    continue;
-                }
-                let row = after.definitions.get(id).expect("desired row exists");
-                prop_assert_eq!(row, &DefinitionRow::desired(d, "a"));
-            }
-            for (id, row) in &after.definitions {
-                if row.scope == "a" && !desired.catalog.activities.contains_key(id) {
-                    prop_assert!(row.retired, "{} should be retired", row.key);
-                }
-            }
-        }
-
-        #[test]
-        fn planning_again_changes_nothing((desired, actual) in arb_world()) {
-            let first = plan(&desired, &actual, &options());
-            let after = apply_to(&actual, &first);
-            let second = plan(&desired, &after, &options());
-            prop_assert!(!second.has_changes(), "second plan: {:?}", second.definitions);
-        }
-
-        #[test]
-        fn other_scopes_never_change((desired, actual) in arb_world()) {
-            let plan = plan(&desired, &actual, &options());
-            let after = apply_to(&actual, &plan);
-            for (id, row) in actual.definitions.iter().filter(|(_, r)| r.scope == "b") {
-                prop_assert_eq!(after.definitions.get(id), Some(row));
-            }
-            for change in plan.definitions.values() {
-                prop_assert_eq!(change.row().scope.as_str(), "a");
-            }
-        }
-
-        #[test]
-        fn plans_are_deterministic((desired, actual) in arb_world()) {
-            let a = plan(&desired, &actual, &options());
-            let b = plan(&desired.clone(), &actual.clone(), &options());
-            prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
-        }
-    }
-
-    #[test]
-    fn default_limit_is_ten_or_a_quarter() {
-        assert_eq!(default_max_delete(0), 10);
-        assert_eq!(default_max_delete(40), 10);
-        assert_eq!(default_max_delete(41), 11);
-        assert_eq!(default_max_delete(100), 25);
+    match &have.spec_hash {
+        Some(hash) if *hash == want.spec_hash => Verdict::Same,
+        Some(_) => Verdict::Differs,
+        None => Verdict::Unknown,
     }
 }
+
+fn update(
+    id: &str,
+    key: Option<String>,
+    want: DesiredSchedule,
+    have: &ActualSchedule,
+    adopt: bool,
+    temporal_note: String,
+) -> ScheduleChange {
+    let described = have.described.as_ref();
+    let diff = described
+        .and_then(|d| d.shape.as_ref())
+        .map(|shape| unified_diff("schedule", &pretty(shape), &pretty(&want.shape)))
+        .unwrap_or_default();
+    let note = if adopt {
+        Some("adopted: unmarked schedule with the conventional id")
+    } else if !diff.is_empty() && have.spec_hash.as_deref() == Some(want.spec_hash.as_str()) {
+        Some("changed outside activity-sync; reverting")
+    } else {
+        None
+    };
+    let mut change = ScheduleChange::new(
+        id,
+        key,
+        ScheduleStep::Update {
+            token: described
+                .map(|d| d.conflict_token.clone())
+                .unwrap_or_default(),
+            want,
+            have: have.clone(),
+            adopt,
+            temporal_note,
+        },
+    );
+    change.diff = diff;
+    change.note = note.map(str::to_string);
+    change
+}
+
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("shapes serialize");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests;

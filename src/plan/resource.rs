@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::definition::{ActivityDefinition, EventType, sorted_json};
+use serde_json::json;
+
+use crate::definition::{ActivityDefinition, EventType, hash_json, sorted_json};
 
 /// One row of `activity_definitions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,7 +23,6 @@ pub struct DefinitionRow {
     pub body: String,
     pub scope: String,
     pub source_path: String,
-    pub content_hash: String,
     pub retired: bool,
 }
 
@@ -35,7 +36,6 @@ pub struct EventTypeRow {
     pub body: String,
     pub scope: String,
     pub source_path: String,
-    pub content_hash: String,
     pub retired: bool,
 }
 
@@ -52,7 +52,6 @@ impl DefinitionRow {
             body: d.body.clone(),
             scope: scope.to_string(),
             source_path: d.origin.source_path.clone(),
-            content_hash: d.content_hash(),
             retired: false,
         }
     }
@@ -68,7 +67,6 @@ impl EventTypeRow {
             body: e.body.clone(),
             scope: scope.to_string(),
             source_path: e.origin.source_path.clone(),
-            content_hash: e.content_hash(),
             retired: false,
         }
     }
@@ -86,7 +84,9 @@ pub trait Resource: Clone + PartialEq + Serialize + DeserializeOwned {
     fn unique_key(&self) -> Option<&str>;
     fn scope(&self) -> &str;
     fn source_path(&self) -> &str;
-    fn content_hash(&self) -> &str;
+    /// Hash of what the row stores, computed from its columns (never read from the stored
+    /// `content_hash`): a hand edit of any column shows as drift (SPEC §4).
+    fn content_hash(&self) -> String;
     fn retired(&self) -> bool;
     /// Fields as text, in display order, for diffs.
     fn fields(&self) -> Vec<(&'static str, String)>;
@@ -119,8 +119,18 @@ impl Resource for DefinitionRow {
     fn source_path(&self) -> &str {
         &self.source_path
     }
-    fn content_hash(&self) -> &str {
-        &self.content_hash
+    fn content_hash(&self) -> String {
+        // The same inputs, in the same form, as `ActivityDefinition::content_hash`.
+        hash_json(&json!({
+            "id": self.id,
+            "key": self.key,
+            "name": self.name,
+            "enabled": self.enabled,
+            "trigger_type": self.trigger_type,
+            "trigger_config": self.trigger_config,
+            "spec": self.spec,
+            "body": self.body,
+        }))
     }
     fn retired(&self) -> bool {
         self.retired
@@ -166,8 +176,15 @@ impl Resource for EventTypeRow {
     fn source_path(&self) -> &str {
         &self.source_path
     }
-    fn content_hash(&self) -> &str {
-        &self.content_hash
+    fn content_hash(&self) -> String {
+        // The same inputs, in the same form, as `EventType::content_hash`.
+        hash_json(&json!({
+            "name": self.name,
+            "description": self.description,
+            "schema": self.schema,
+            "spec": self.spec,
+            "body": self.body,
+        }))
     }
     fn retired(&self) -> bool {
         self.retired

@@ -1,17 +1,43 @@
-//! Renderers: plain data in, text out. No I/O here.
+//! Renderers: plain data in, text out (ripgrep's printers). No I/O, and nothing of the
+//! command line or of Temporal here.
 
+pub mod change_summary;
 pub mod configmap;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_text;
-pub mod report;
 pub mod validation;
 
-use crate::cli::Format;
-use report::Report;
+use crate::report::Report;
+
+/// An output format, as `--format` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Markdown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A plan or apply report in the requested format.
-pub fn report(report: &Report<'_>, format: Format) -> String {
+pub fn report(report: &Report, format: Format) -> String {
     match format {
         Format::Text => plan_text::render(report),
         Format::Json => plan_json::render(report),

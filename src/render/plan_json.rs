@@ -1,65 +1,105 @@
-//! The stable machine contract of SPEC §6: counts, changes and errors as JSON.
+//! The stable machine contract of SPEC §6: counts, changes and errors as JSON, written as
+//! serde structs so a key cannot drift by accident.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::report::{Report, listed, location};
-use crate::plan::{Change, Resource};
-use crate::schedule::planner::ScheduleOp;
+use super::change_summary::{listed, location};
+use crate::gather::SourceInfo;
+use crate::plan::{Change, Resource, RunError, ScheduleChange, ScheduleCounts, TableCounts};
+use crate::report::{Outcome, Report};
+use crate::schedule::backend::CallCountsSnapshot;
+use crate::schedule::fires::Fire;
 
-pub fn render(report: &Report<'_>) -> String {
-    let plan = report.plan;
-    let counts = report.counts_json();
-    let mut changes: Vec<Value> = Vec::new();
-    changes.extend(listed(plan.definitions.values()).into_iter().map(change));
-    changes.extend(listed(plan.event_types.values()).into_iter().map(change));
-    changes.extend(
-        plan.schedules
-            .values()
-            .filter(|c| c.op != ScheduleOp::Unchanged || c.note.is_some())
-            .map(|c| {
-                json!({
-                    "resource": "schedule",
-                    "id": c.schedule_id,
-                    "name": c.key,
-                    "action": c.op.as_str(),
-                    "note": c.note,
-                    "diff": c.diff,
-                    "next_fires": c.fires,
-                    "warnings": c.warnings.iter().map(|w| &w.message).collect::<Vec<_>>(),
-                })
-            }),
-    );
-    let value = json!({
-        "mode": report.mode.as_str(),
-        "scope": plan.scope,
-        "outcome": report.outcome,
-        "lock_skipped": report.outcome == super::report::Outcome::LockSkipped,
-        "refusal": plan.refusal,
-        "sources": plan.sources,
-        "fingerprint": plan.fingerprint,
-        "definitions": counts["definitions"],
-        "event_types": counts["event_types"],
-        "schedules": counts["schedules"],
-        "temporal_calls": report.calls,
-        "changes": changes,
-        "errors": report.bounded_errors(),
-    });
-    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialize");
-    text.push('\n');
-    text
+#[derive(Serialize)]
+struct PlanJson<'a> {
+    mode: &'static str,
+    scope: &'a str,
+    outcome: Outcome,
+    lock_skipped: bool,
+    refusal: Option<&'a str>,
+    sources: &'a [SourceInfo],
+    fingerprint: &'a str,
+    definitions: TableCounts,
+    event_types: TableCounts,
+    schedules: ScheduleCounts,
+    temporal_calls: Option<CallCountsSnapshot>,
+    changes: Vec<ChangeJson<'a>>,
+    errors: Vec<RunError>,
 }
 
-fn change<R: Resource>(c: &Change<R>) -> Value {
-    let mut v = json!({
-        "resource": R::KIND,
-        "id": c.row().id().to_string(),
-        "name": c.row().label(),
-        "action": c.action.as_str(),
-        "source_path": location(c),
-        "diff": c.diff(),
-    });
-    if let Some(note) = &c.note {
-        v["note"] = json!(note);
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ChangeJson<'a> {
+    Row {
+        resource: &'static str,
+        id: String,
+        name: &'a str,
+        action: &'static str,
+        source_path: String,
+        diff: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<&'a str>,
+    },
+    Schedule {
+        resource: &'static str,
+        id: &'a str,
+        name: Option<&'a str>,
+        action: &'static str,
+        note: Option<&'a str>,
+        diff: &'a str,
+        next_fires: &'a [Fire],
+        warnings: Vec<&'a str>,
+    },
+}
+
+fn row<R: Resource>(c: &Change<R>) -> ChangeJson<'_> {
+    ChangeJson::Row {
+        resource: R::KIND,
+        id: c.row().id().to_string(),
+        name: c.row().label(),
+        action: c.action().as_str(),
+        source_path: location(c),
+        diff: c.diff(),
+        note: c.note.as_deref(),
     }
-    v
+}
+
+fn schedule(c: &ScheduleChange) -> ChangeJson<'_> {
+    ChangeJson::Schedule {
+        resource: "schedule",
+        id: &c.schedule_id,
+        name: c.key.as_deref(),
+        action: c.op().as_str(),
+        note: c.note.as_deref(),
+        diff: &c.diff,
+        next_fires: &c.fires,
+        warnings: c.warnings.iter().map(|w| w.message.as_str()).collect(),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let plan = &report.plan;
+    let counts = report.counts();
+    let mut changes: Vec<ChangeJson<'_>> = Vec::new();
+    changes.extend(listed(plan.definitions.values()).into_iter().map(row));
+    changes.extend(listed(plan.event_types.values()).into_iter().map(row));
+    changes.extend(plan.schedules.values().filter(|c| c.listed()).map(schedule));
+    let value = PlanJson {
+        mode: report.mode.as_str(),
+        scope: &plan.scope,
+        outcome: report.outcome,
+        lock_skipped: report.outcome == Outcome::LockSkipped,
+        refusal: plan.refusal.as_deref(),
+        sources: &plan.sources,
+        fingerprint: &plan.fingerprint,
+        definitions: counts.definitions,
+        event_types: counts.event_types,
+        schedules: counts.schedules,
+        temporal_calls: report.calls,
+        changes,
+        errors: report.bounded_errors(),
+    };
+    let mut text = serde_json::to_string_pretty(&value).expect("reports serialize");
+    text.push('\n');
+    text
 }

@@ -2,11 +2,12 @@
 
 use std::fmt::Write;
 
-use super::report::{Report, listed, location, summary};
-use crate::plan::{Change, Resource};
+use super::change_summary::{listed, location, summary};
+use crate::plan::{Change, Resource, ScheduleOp};
+use crate::report::Report;
 
-pub fn render(report: &Report<'_>) -> String {
-    let plan = report.plan;
+pub fn render(report: &Report) -> String {
+    let plan = &report.plan;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -24,7 +25,7 @@ pub fn render(report: &Report<'_>) -> String {
             }
         }
     }
-    let (d, e) = report.counts();
+    let (d, e) = report.row_counts();
     out.push_str("\n| | create | update | retire | unchanged |\n|---|---:|---:|---:|---:|\n");
     let _ = writeln!(
         out,
@@ -56,27 +57,22 @@ pub fn render(report: &Report<'_>) -> String {
     for c in plan
         .schedules
         .values()
-        .filter(|c| c.op.mutates() || c.note.is_some())
+        .filter(|c| c.op().mutates() || c.note.is_some())
     {
         let _ = writeln!(
             items,
             "- `{}` `{}` {} — {}{}",
-            c.op.sign(),
+            c.op().sign(),
             c.schedule_id,
             c.key
                 .as_deref()
                 .map(|k| format!("**{k}**"))
                 .unwrap_or_default(),
-            c.desired
-                .as_ref()
-                .filter(|_| matches!(
-                    c.op,
-                    crate::schedule::planner::ScheduleOp::Create
-                        | crate::schedule::planner::ScheduleOp::Update
-                ))
+            c.want()
+                .filter(|_| matches!(c.op(), ScheduleOp::Create | ScheduleOp::Update))
                 .map(|d| format!("{} · ", d.summary))
                 .unwrap_or_default(),
-            c.note.as_deref().unwrap_or(c.op.as_str())
+            c.note.as_deref().unwrap_or(c.op().as_str())
         );
         if !c.fires.is_empty() {
             let _ = writeln!(
@@ -120,7 +116,7 @@ fn item<R: Resource>(out: &mut String, c: &Change<R>) {
     let _ = writeln!(
         out,
         "- `{}` **{}** — {} · `{}`",
-        c.action.sign().trim().chars().next().unwrap_or('='),
+        c.action().sign().trim().chars().next().unwrap_or('='),
         c.row().label(),
         summary(c),
         location(c)

@@ -2,13 +2,13 @@
 
 use std::fmt::Write;
 
-use super::report::{Mode, Outcome, Report, listed, location, summary};
+use super::change_summary::{listed, location, summary};
 use super::validation::plural;
-use crate::plan::{Change, Resource};
-use crate::schedule::planner::ScheduleOp;
+use crate::plan::{Action, Change, Plan, Resource, ScheduleOp};
+use crate::report::{Mode, Outcome, Report};
 
-pub fn render(report: &Report<'_>) -> String {
-    let plan = report.plan;
+pub fn render(report: &Report) -> String {
+    let plan = &report.plan;
     let mut out = String::new();
     let sources = plan
         .sources
@@ -81,10 +81,10 @@ fn section<'a, R: Resource + 'a>(
         .max()
         .unwrap_or(0);
     for change in changes {
-        let sign = if change.note.is_some() && change.action == crate::plan::Action::Unchanged {
+        let sign = if change.note.is_some() && change.action() == Action::Unchanged {
             "="
         } else {
-            change.action.sign()
+            change.action().sign()
         };
         let _ = writeln!(
             out,
@@ -101,18 +101,14 @@ fn section<'a, R: Resource + 'a>(
     }
 }
 
-fn schedules(out: &mut String, plan: &crate::plan::Plan) {
-    let changes: Vec<_> = plan
-        .schedules
-        .values()
-        .filter(|c| c.op != ScheduleOp::Unchanged || c.note.is_some())
-        .collect();
+fn schedules(out: &mut String, plan: &Plan) {
+    let changes: Vec<_> = plan.schedules.values().filter(|c| c.listed()).collect();
     if changes.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nSchedules");
     for c in changes {
-        let what = match (c.op, &c.desired) {
+        let what = match (c.op(), c.want()) {
             (ScheduleOp::Create | ScheduleOp::Update, Some(d)) => {
                 let paused = if d.paused { " · paused" } else { "" };
                 format!("{}{paused}", d.summary)
@@ -127,7 +123,12 @@ fn schedules(out: &mut String, plan: &crate::plan::Plan) {
             .copied()
             .collect::<Vec<_>>()
             .join(" · ");
-        let _ = writeln!(out, "  {} {}  {key}  {detail}", c.op.sign(), c.schedule_id);
+        let _ = writeln!(
+            out,
+            "  {} {}  {key}  {detail}",
+            c.op().sign(),
+            c.schedule_id
+        );
         if !c.fires.is_empty() {
             let fires = c
                 .fires
@@ -146,8 +147,8 @@ fn schedules(out: &mut String, plan: &crate::plan::Plan) {
     }
 }
 
-fn closing_line(report: &Report<'_>) -> String {
-    let (d, e) = report.counts();
+fn closing_line(report: &Report) -> String {
+    let (d, e) = report.row_counts();
     let s = report.schedule_counts();
     let created = d.created + e.created + s.created;
     let updated = d.updated + e.updated + s.updated;
@@ -168,14 +169,45 @@ fn closing_line(report: &Report<'_>) -> String {
     } else {
         String::new()
     };
+    let nothing = created + updated + retired + s.paused + s.unpaused + s.deleted == 0;
+    let applied = || {
+        format!(
+            "{created} created, {updated} updated, {retired} retired{}; {unchanged} unchanged{invalid}",
+            schedule_part("paused", "unpaused", "deleted")
+        )
+    };
+    let not_applied = report
+        .applied
+        .as_ref()
+        .map_or(0, |a| a.schedules_not_applied());
+    let rows_committed = report.applied.as_ref().is_some_and(|a| a.rows_committed);
     match (report.mode, report.outcome) {
         (_, Outcome::LockSkipped) => {
             "Lock held by another run of this scope: skipped, nothing written.".to_string()
         }
-        (Mode::Apply, outcome) if outcome != Outcome::Success => {
-            format!("Nothing applied ({}).", outcome.as_str().replace('_', " "))
+        (Mode::Apply, Outcome::Failed | Outcome::Conflict) if rows_committed => {
+            let rows = if nothing {
+                "No changes".to_string()
+            } else {
+                applied()
+            };
+            let left = if not_applied > 0 {
+                format!(" {not_applied} schedule changes not applied.")
+            } else {
+                String::new()
+            };
+            format!(
+                "Applied with errors ({}): {rows}.{left} See errors.",
+                report.outcome.as_str()
+            )
         }
-        (mode, _) if created + updated + retired + s.paused + s.unpaused + s.deleted == 0 => {
+        (Mode::Apply, outcome) if outcome != Outcome::Success => {
+            format!(
+                "Nothing applied ({}): nothing from this run was committed.",
+                outcome.as_str().replace('_', " ")
+            )
+        }
+        (mode, _) if nothing => {
             format!(
                 "{}No changes; {unchanged} unchanged{invalid}.",
                 if mode == Mode::Apply { "Applied: " } else { "" }
@@ -185,9 +217,6 @@ fn closing_line(report: &Report<'_>) -> String {
             "Plan: {created} to create, {updated} to update, {retired} to retire{}; {unchanged} unchanged{invalid}.",
             schedule_part("to pause", "to unpause", "to delete")
         ),
-        (Mode::Apply, _) => format!(
-            "Applied: {created} created, {updated} updated, {retired} retired{}; {unchanged} unchanged{invalid}.",
-            schedule_part("paused", "unpaused", "deleted")
-        ),
+        (Mode::Apply, _) => format!("Applied: {}.", applied()),
     }
 }

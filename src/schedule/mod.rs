@@ -1,8 +1,9 @@
-//! Temporal schedules: what a definition asks of its schedule, what Temporal has, and
-//! the plan between them (pure; the client lives in `crate::temporal`).
+//! Temporal schedules, pure: what a definition asks of its schedule, what Temporal has, the
+//! calendars and fire times, and the calls a backend offers. The plan between desired and
+//! actual lives in `crate::plan`; the Temporal client in `crate::temporal`.
 
 pub mod actual;
+pub mod backend;
 pub mod calendar;
 pub mod desired;
 pub mod fires;
-pub mod planner;

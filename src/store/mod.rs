@@ -10,7 +10,6 @@ mod url;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde_json::Value as Json;
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -19,7 +18,8 @@ use uuid::Uuid;
 pub use session::{LockOutcome, Session, lock_key};
 pub use url::redact;
 
-use crate::plan::{Actual, DefinitionRow, EventTypeRow};
+use crate::gather::SourceInfo;
+use crate::plan::{Actual, DefinitionRow, EventTypeRow, RunCounts, RunError};
 
 /// Default `DATABASE_URL`: a file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://activity-sync.db";
@@ -80,9 +80,9 @@ pub(crate) fn sqlite_sql(pg: &str) -> String {
 
 const SELECT_DEFINITIONS: &str = "SELECT id::text AS id, key, name, enabled, trigger_type, \
      trigger_config::text AS trigger_config, spec::text AS spec, body, scope, source_path, \
-     content_hash, retired_at IS NOT NULL AS retired FROM activity_definitions";
+     retired_at IS NOT NULL AS retired FROM activity_definitions";
 const SELECT_EVENT_TYPES: &str = "SELECT name, description, schema::text AS schema, \
-     spec::text AS spec, body, scope, source_path, content_hash, \
+     spec::text AS spec, body, scope, source_path, \
      retired_at IS NOT NULL AS retired FROM event_types";
 
 impl Store {
@@ -232,7 +232,7 @@ pub(crate) const INSERT_RUN: &str = "INSERT INTO sync_runs \
      (id, mode, scope, started_at, finished_at, sources, counts, errors, outcome) \
      VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)";
 
-/// One row of `sync_runs`.
+/// One row of `sync_runs`: what a run read, did and how it ended, as `status` reads it back.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RunRecord {
     pub id: String,
@@ -240,13 +240,17 @@ pub struct RunRecord {
     pub scope: String,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: chrono::DateTime<chrono::Utc>,
-    pub sources: Json,
-    pub counts: Json,
-    pub errors: Json,
+    pub sources: Vec<SourceInfo>,
+    pub counts: RunCounts,
+    pub errors: Vec<RunError>,
     pub outcome: String,
 }
 
-fn json_column(table: &'static str, id: &str, text: String) -> Result<Json, StoreError> {
+fn json_column<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    id: &str,
+    text: String,
+) -> Result<T, StoreError> {
     serde_json::from_str(&text).map_err(|e| StoreError::Malformed {
         table,
         id: id.to_string(),
@@ -266,7 +270,6 @@ fn definition_row(
     body: String,
     scope: String,
     source_path: String,
-    content_hash: String,
     retired: bool,
 ) -> Result<DefinitionRow, StoreError> {
     const TABLE: &str = "activity_definitions";
@@ -285,7 +288,6 @@ fn definition_row(
         body,
         scope,
         source_path,
-        content_hash,
         retired,
     })
 }
@@ -299,7 +301,6 @@ fn event_type_row(
     body: String,
     scope: String,
     source_path: String,
-    content_hash: String,
     retired: bool,
 ) -> Result<EventTypeRow, StoreError> {
     const TABLE: &str = "event_types";
@@ -311,7 +312,6 @@ fn event_type_row(
         body,
         scope,
         source_path,
-        content_hash,
         retired,
     })
 }

@@ -15,7 +15,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Row, Sqlite};
 
 use super::{INSERT_RUN, RunRecord, SELECT_DEFINITIONS, SELECT_EVENT_TYPES, Store, StoreError};
-use crate::plan::{Action, Actual, Change, DefinitionRow, EventTypeRow};
+use crate::plan::{Action, Actual, Change, DefinitionRow, EventTypeRow, Resource};
 
 pub(super) enum Conn {
     Postgres(PoolConnection<Postgres>),
@@ -130,8 +130,9 @@ impl Session {
     ) -> Result<(), StoreError> {
         let row = change.row();
         let id = row.id.to_string();
+        let hash = row.content_hash();
         on_conn!(&mut self.conn, |c, sql| {
-            match change.action {
+            match change.action() {
                 Action::Unchanged => {}
                 // One upsert writes creates, updates and un-retirements alike; the scope
                 // guard keeps another scope's row out of reach even if the plan were wrong.
@@ -158,7 +159,7 @@ impl Session {
                     .bind(&row.body)
                     .bind(&row.scope)
                     .bind(&row.source_path)
-                    .bind(&row.content_hash)
+                    .bind(&hash)
                     .bind(now)
                     .execute(&mut *c)
                     .await?;
@@ -188,8 +189,9 @@ impl Session {
     ) -> Result<(), StoreError> {
         let row = change.row();
         let schema = row.schema.as_ref().map(|s| s.to_string());
+        let hash = row.content_hash();
         on_conn!(&mut self.conn, |c, sql| {
-            match change.action {
+            match change.action() {
                 Action::Unchanged => {}
                 Action::Create | Action::Update | Action::Unretire => {
                     sqlx::query(&sql(
@@ -209,7 +211,7 @@ impl Session {
                     .bind(&row.body)
                     .bind(&row.scope)
                     .bind(&row.source_path)
-                    .bind(&row.content_hash)
+                    .bind(&hash)
                     .bind(now)
                     .execute(&mut *c)
                     .await?;
@@ -226,6 +228,24 @@ impl Session {
                     .await?;
                 }
             }
+        });
+        Ok(())
+    }
+
+    /// Moves a row of `scope` off its key for the rest of the transaction, so another row
+    /// of the scope can take it (keys swapped between definitions).
+    pub async fn release_key(&mut self, id: uuid::Uuid, scope: &str) -> Result<(), StoreError> {
+        let id = id.to_string();
+        let parked = format!("activity-sync/moving/{id}");
+        on_conn!(&mut self.conn, |c, sql| {
+            sqlx::query(&sql(
+                "UPDATE activity_definitions SET key = $3 WHERE id = $1::uuid AND scope = $2",
+            ))
+            .bind(&id)
+            .bind(scope)
+            .bind(&parked)
+            .execute(&mut *c)
+            .await?;
         });
         Ok(())
     }
@@ -295,7 +315,6 @@ pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
                     row.try_get("body")?,
                     row.try_get("scope")?,
                     row.try_get("source_path")?,
-                    row.try_get("content_hash")?,
                     row.try_get("retired")?,
                 )
             })
@@ -313,7 +332,6 @@ pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
                     row.try_get("body")?,
                     row.try_get("scope")?,
                     row.try_get("source_path")?,
-                    row.try_get("content_hash")?,
                     row.try_get("retired")?,
                 )
             })
@@ -338,9 +356,9 @@ pub(super) async fn insert_run(conn: &mut Conn, run: &RunRecord) -> Result<(), S
             .bind(&run.scope)
             .bind(run.started_at)
             .bind(run.finished_at)
-            .bind(run.sources.to_string())
-            .bind(run.counts.to_string())
-            .bind(run.errors.to_string())
+            .bind(serde_json::to_string(&run.sources).expect("sources serialize"))
+            .bind(serde_json::to_string(&run.counts).expect("counts serialize"))
+            .bind(serde_json::to_string(&run.errors).expect("errors serialize"))
             .bind(&run.outcome)
             .execute(&mut *c)
             .await?;

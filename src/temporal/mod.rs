@@ -1,19 +1,20 @@
 //! The Temporal backend: raw `WorkflowService` schedule calls (SPEC §5) with per-call
-//! timeouts, retries on `Unavailable` / `ResourceExhausted`, and call counts.
+//! timeouts, retries on `Unavailable` / `ResourceExhausted`, a circuit breaker, and call
+//! counts. It implements [`ScheduleBackend`] for the read phase and the executor.
 //!
 //! The high-level schedule API of temporalio-client cannot set a catchup window, a memo or
 //! limited actions on create and never sends the conflict token, so every call here is the
-//! raw RPC.
+//! raw RPC. The SDK's own retry layer is switched off: the retries here are the only ones,
+//! so a dead server costs a bounded, known time.
 
 pub mod convert;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
-use serde::Serialize;
 use temporalio_client::grpc::WorkflowService;
 use temporalio_client::tonic::{Code, IntoRequest, Status};
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, TlsOptions, Url};
@@ -25,11 +26,21 @@ use temporalio_common::protos::temporal::api::workflowservice::v1::{
 };
 
 use crate::schedule::actual::{ActualSchedule, Described, ListedSpec};
+use crate::schedule::backend::{
+    BackendError, CallCounts, CallCountsSnapshot, ErrorKind, ScheduleBackend,
+};
 use crate::schedule::desired::DesiredSchedule;
 
 /// How long one Temporal call may take.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(15);
-const ATTEMPTS: u32 = 5;
+/// Attempts of one call while the server is unavailable or throttling (a timed-out call is
+/// not repeated: it already cost [`CALL_TIMEOUT`]).
+const ATTEMPTS: u32 = 4;
+/// Consecutive calls that found the server unavailable (each after its retries) before every
+/// further call of the run fails at once.
+const BREAKER_THRESHOLD: u32 = 3;
+/// Attempts to connect, a second apart: a frontend restarting during a CronJob run.
+const CONNECT_ATTEMPTS: u32 = 3;
 const PAGE_SIZE: i32 = 500;
 
 /// Connection settings, named as Temporal's own clients name them.
@@ -63,6 +74,14 @@ pub enum TemporalError {
         schedule: String,
         seconds: u64,
     },
+    #[error(
+        "Temporal `{call}` of `{schedule}` not sent: {failures} calls in a row found Temporal unavailable"
+    )]
+    CircuitOpen {
+        call: &'static str,
+        schedule: String,
+        failures: u32,
+    },
     #[error("cannot read `{path}`: {source}")]
     Tls {
         path: std::path::PathBuf,
@@ -78,39 +97,51 @@ impl TemporalError {
             _ => None,
         }
     }
+
+    /// Whether later calls would most likely fail the same way.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            TemporalError::Call { code, .. } => matches!(
+                code,
+                Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted
+            ),
+            TemporalError::Connect { .. }
+            | TemporalError::Timeout { .. }
+            | TemporalError::CircuitOpen { .. } => true,
+            TemporalError::Tls { .. } => false,
+        }
+    }
 }
 
-/// Calls made, by kind: proves a plan made no mutating call and a no-op run no describes.
-#[derive(Debug, Default)]
-pub struct CallCounts {
-    pub list: AtomicU64,
-    pub describe: AtomicU64,
-    pub create: AtomicU64,
-    pub update: AtomicU64,
-    pub patch: AtomicU64,
-    pub delete: AtomicU64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct CallCountsSnapshot {
-    pub list: u64,
-    pub describe: u64,
-    pub create: u64,
-    pub update: u64,
-    pub patch: u64,
-    pub delete: u64,
-}
-
-impl CallCounts {
-    pub fn snapshot(&self) -> CallCountsSnapshot {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        CallCountsSnapshot {
-            list: get(&self.list),
-            describe: get(&self.describe),
-            create: get(&self.create),
-            update: get(&self.update),
-            patch: get(&self.patch),
-            delete: get(&self.delete),
+impl From<TemporalError> for BackendError {
+    fn from(e: TemporalError) -> BackendError {
+        let kind = match e.code() {
+            Some(Code::AlreadyExists) => ErrorKind::AlreadyExists,
+            Some(Code::NotFound) => ErrorKind::NotFound,
+            Some(Code::FailedPrecondition) => ErrorKind::FailedPrecondition,
+            _ if e.is_unavailable() => ErrorKind::Unavailable,
+            _ => ErrorKind::Other,
+        };
+        let (call, schedule, message) = match &e {
+            TemporalError::Call {
+                call,
+                schedule,
+                code,
+                message,
+            } => (*call, schedule.clone(), format!("{code:?}: {message}")),
+            TemporalError::Timeout { call, schedule, .. }
+            | TemporalError::CircuitOpen { call, schedule, .. } => {
+                (*call, schedule.clone(), e.to_string())
+            }
+            TemporalError::Connect { .. } | TemporalError::Tls { .. } => {
+                ("connect", "*".to_string(), e.to_string())
+            }
+        };
+        BackendError {
+            call,
+            schedule,
+            kind,
+            message,
         }
     }
 }
@@ -124,6 +155,9 @@ pub struct Temporal {
     /// Whether the namespace takes our search attributes; cleared at the first refusal, and
     /// the run goes on with describe-based comparison.
     attributes: Arc<std::sync::atomic::AtomicBool>,
+    /// Calls in a row that found the server unavailable; at [`BREAKER_THRESHOLD`] the
+    /// circuit opens and every further call fails at once.
+    unavailable: Arc<AtomicU32>,
 }
 
 /// Whether Temporal refused a call because our search attributes are not registered.
@@ -165,6 +199,8 @@ impl Temporal {
             .build();
         options.api_key = settings.api_key.clone();
         options.connect_timeout = Some(CALL_TIMEOUT);
+        // Ours are the only retries (see `call`).
+        options.retry_options = temporalio_client::RetryOptions::no_retries();
         if tls {
             let mut tls_options = TlsOptions::default();
             tls_options.server_root_ca_cert =
@@ -180,10 +216,22 @@ impl Temporal {
             }
             options.tls_options = Some(tls_options);
         }
-        let connection = tokio::time::timeout(CALL_TIMEOUT, Connection::connect(options))
-            .await
-            .map_err(|_| fail(format!("no answer within {} s", CALL_TIMEOUT.as_secs())))?
-            .map_err(|e| fail(e.to_string()))?;
+        let mut attempt = 1;
+        let connection = loop {
+            let result = tokio::time::timeout(CALL_TIMEOUT, Connection::connect(options.clone()))
+                .await
+                .map_err(|_| fail(format!("no answer within {} s", CALL_TIMEOUT.as_secs())))
+                .and_then(|r| r.map_err(|e| fail(error_chain(&e))));
+            match result {
+                Ok(connection) => break connection,
+                Err(e) if attempt < CONNECT_ATTEMPTS => {
+                    tracing::warn!(error = %e, attempt, "cannot connect to Temporal; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let client = Client::new(
             connection,
             ClientOptions::new(settings.namespace.clone()).build(),
@@ -195,17 +243,47 @@ impl Temporal {
             identity,
             calls: Arc::new(CallCounts::default()),
             attributes: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            unavailable: Arc::new(AtomicU32::new(0)),
         })
     }
 
     /// One RPC with a timeout, retried with capped, jittered backoff while the server is
-    /// unavailable or throttling.
+    /// unavailable or throttling; refused at once while the circuit is open.
     async fn call<T, F, Fut>(
         &self,
         name: &'static str,
         schedule: &str,
         counter: &AtomicU64,
         mut rpc: F,
+    ) -> Result<T, TemporalError>
+    where
+        F: FnMut(Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Status>>,
+    {
+        let failures = self.unavailable.load(Ordering::Relaxed);
+        if failures >= BREAKER_THRESHOLD {
+            return Err(TemporalError::CircuitOpen {
+                call: name,
+                schedule: schedule.to_string(),
+                failures,
+            });
+        }
+        let result = self.attempts(name, schedule, counter, &mut rpc).await;
+        match &result {
+            Err(e) if e.is_unavailable() => {
+                self.unavailable.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => self.unavailable.store(0, Ordering::Relaxed),
+        }
+        result
+    }
+
+    async fn attempts<T, F, Fut>(
+        &self,
+        name: &'static str,
+        schedule: &str,
+        counter: &AtomicU64,
+        rpc: &mut F,
     ) -> Result<T, TemporalError>
     where
         F: FnMut(Client) -> Fut,
@@ -220,7 +298,7 @@ impl Temporal {
                     if attempt < ATTEMPTS
                         && matches!(status.code(), Code::Unavailable | Code::ResourceExhausted) =>
                 {
-                    tracing::warn!(call = name, schedule, code = ?status.code(), attempt, "retrying");
+                    tracing::debug!(call = name, schedule, code = ?status.code(), attempt, "retrying");
                 }
                 Ok(Err(status)) => {
                     return Err(TemporalError::Call {
@@ -229,9 +307,6 @@ impl Temporal {
                         code: status.code(),
                         message: status.message().to_string(),
                     });
-                }
-                Err(_) if attempt < ATTEMPTS => {
-                    tracing::warn!(call = name, schedule, attempt, "timed out; retrying");
                 }
                 Err(_) => {
                     return Err(TemporalError::Timeout {
@@ -242,7 +317,7 @@ impl Temporal {
                 }
             }
             tokio::time::sleep(temporalio_client::jittered(delay, 0.2)).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
+            delay = (delay * 2).min(Duration::from_secs(2));
         }
         unreachable!("the last attempt returns")
     }
@@ -553,6 +628,61 @@ fn described(schedule_id: &str, response: &DescribeScheduleResponse) -> ActualSc
         remaining_actions: state.remaining_actions,
     });
     actual
+}
+
+impl ScheduleBackend for Temporal {
+    async fn list(&self) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
+        Ok(Temporal::list(self).await?)
+    }
+    async fn describe(&self, schedule_id: &str) -> Result<Option<ActualSchedule>, BackendError> {
+        Ok(Temporal::describe(self, schedule_id).await?)
+    }
+    async fn create(
+        &self,
+        scope: &str,
+        want: &DesiredSchedule,
+        note: &str,
+    ) -> Result<(), BackendError> {
+        Ok(Temporal::create(self, scope, want, note).await?)
+    }
+    async fn update(
+        &self,
+        scope: &str,
+        want: &DesiredSchedule,
+        note: &str,
+        conflict_token: &[u8],
+    ) -> Result<(), BackendError> {
+        Ok(Temporal::update(self, scope, want, note, conflict_token).await?)
+    }
+    async fn set_paused(
+        &self,
+        schedule_id: &str,
+        paused: bool,
+        note: &str,
+    ) -> Result<(), BackendError> {
+        Ok(Temporal::set_paused(self, schedule_id, paused, note).await?)
+    }
+    async fn delete(&self, schedule_id: &str) -> Result<(), BackendError> {
+        Ok(Temporal::delete(self, schedule_id).await?)
+    }
+    fn calls(&self) -> CallCountsSnapshot {
+        self.calls.snapshot()
+    }
+}
+
+/// An error and its causes in one line, each said once (tonic repeats its message down the
+/// chain).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
 }
 
 fn hostname() -> String {

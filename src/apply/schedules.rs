@@ -1,0 +1,254 @@
+//! Schedules after the rows: creates, updates and unpauses, then pauses, then deletes — the
+//! deletes only if everything before them landed. The executor stops starting calls as soon
+//! as the backend is unavailable or the run's deadline has passed, and says what it left.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use futures_util::stream::{self, StreamExt};
+use tokio::time::Instant;
+
+use super::applied::ScheduleResult;
+use crate::plan::{Plan, RunError, ScheduleChange, ScheduleOp, ScheduleStep};
+use crate::schedule::backend::{BackendError, ErrorKind, ScheduleBackend};
+use crate::schedule::desired::DesiredSchedule;
+
+/// How the executor may spend its calls.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyLimits {
+    /// Calls in flight at once.
+    pub concurrency: usize,
+    /// No call starts after this, and one in flight is abandoned at it.
+    pub deadline: Option<Instant>,
+}
+
+const PHASES: [&[ScheduleOp]; 3] = [
+    &[ScheduleOp::Create, ScheduleOp::Update, ScheduleOp::Unpause],
+    &[ScheduleOp::Pause],
+    &[ScheduleOp::Delete],
+];
+
+/// Walks the schedule changes of `plan`; returns how each mutating one went and the errors.
+pub async fn apply_schedules<B: ScheduleBackend>(
+    backend: &B,
+    plan: &Plan,
+    limits: ApplyLimits,
+) -> (BTreeMap<String, ScheduleResult>, Vec<RunError>) {
+    let scope = plan.scope.as_str();
+    let stop: Mutex<Option<String>> = Mutex::new(None);
+    let mut results = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (index, ops) in PHASES.iter().enumerate() {
+        let changes: Vec<&ScheduleChange> = plan
+            .schedules
+            .values()
+            .filter(|c| ops.contains(&c.op()))
+            .collect();
+        let is_deletes = index == PHASES.len() - 1;
+        if is_deletes
+            && results
+                .values()
+                .any(|r| r != &ScheduleResult::Done && r != &ScheduleResult::InPlace)
+            && !changes.is_empty()
+        {
+            for change in &changes {
+                results.insert(
+                    change.schedule_id.clone(),
+                    ScheduleResult::NotAttempted("held back: an earlier change failed".into()),
+                );
+            }
+            errors.push(RunError::new(
+                "schedules",
+                format!(
+                    "{} deletions held back: an earlier change failed",
+                    changes.len()
+                ),
+            ));
+            break;
+        }
+        let outcomes: Vec<(String, ScheduleResult)> = stream::iter(changes)
+            .map(|change| {
+                let stop = &stop;
+                async move {
+                    let id = change.schedule_id.clone();
+                    if let Some(why) = stop.lock().expect("not poisoned").clone() {
+                        return (id, ScheduleResult::NotAttempted(why));
+                    }
+                    let result = match limits.deadline {
+                        Some(at) if Instant::now() >= at => {
+                            Err(deadline_error(change, "the run's deadline passed"))
+                        }
+                        Some(at) => tokio::time::timeout_at(at, execute(backend, scope, change))
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(deadline_error(change, "the run's deadline passed mid-call"))
+                            }),
+                        None => execute(backend, scope, change).await,
+                    };
+                    match result {
+                        Ok(result) => (id, result),
+                        Err(e) => {
+                            if e.kind == ErrorKind::Unavailable {
+                                stop.lock().expect("not poisoned").get_or_insert_with(|| {
+                                    format!(
+                                        "not attempted: Temporal is unavailable ({})",
+                                        e.message
+                                    )
+                                });
+                            }
+                            (id, ScheduleResult::Failed(e.to_string()))
+                        }
+                    }
+                }
+            })
+            .buffer_unordered(limits.concurrency.max(1))
+            .collect()
+            .await;
+        for (id, result) in outcomes {
+            if let ScheduleResult::Failed(message) = &result {
+                errors.push(RunError::new("schedules", message.clone()).id(&id));
+            }
+            results.insert(id, result);
+        }
+    }
+    let not_attempted: Vec<&String> = results
+        .values()
+        .filter_map(|r| match r {
+            ScheduleResult::NotAttempted(why) if !why.starts_with("held back") => Some(why),
+            _ => None,
+        })
+        .collect();
+    if let Some(why) = not_attempted.first() {
+        errors.push(RunError::new(
+            "schedules",
+            format!("{} schedule changes {why}", not_attempted.len()),
+        ));
+    }
+    (results, errors)
+}
+
+fn deadline_error(change: &ScheduleChange, message: &str) -> BackendError {
+    BackendError::new(
+        "apply",
+        &change.schedule_id,
+        ErrorKind::Unavailable,
+        message,
+    )
+}
+
+async fn execute<B: ScheduleBackend>(
+    backend: &B,
+    scope: &str,
+    change: &ScheduleChange,
+) -> Result<ScheduleResult, BackendError> {
+    let id = change.schedule_id.as_str();
+    match &change.step {
+        ScheduleStep::Create {
+            want,
+            temporal_note,
+        } => match backend.create(scope, want, temporal_note).await {
+            // Created since the describe (a concurrent or killed earlier run): converge on
+            // what is there from a fresh describe.
+            Err(e) if e.kind == ErrorKind::AlreadyExists => {
+                converge(backend, scope, want, temporal_note, &[]).await
+            }
+            other => other.map(|()| ScheduleResult::Done),
+        },
+        ScheduleStep::Update {
+            want,
+            token,
+            temporal_note,
+            ..
+        } => converge(backend, scope, want, temporal_note, token).await,
+        ScheduleStep::Pause { temporal_note, .. } => backend
+            .set_paused(id, true, temporal_note)
+            .await
+            .map(|()| ScheduleResult::Done),
+        ScheduleStep::Unpause { temporal_note, .. } => backend
+            .set_paused(id, false, temporal_note)
+            .await
+            .map(|()| ScheduleResult::Done),
+        // Nothing is deleted on the word of a list alone, nor if it changed hands.
+        ScheduleStep::Delete { .. } => match backend.describe(id).await? {
+            None => Ok(ScheduleResult::InPlace),
+            Some(now) if now.owner() != Some(scope) => Err(BackendError::new(
+                "DeleteSchedule",
+                id,
+                ErrorKind::FailedPrecondition,
+                format!("no longer marked for scope `{scope}`; not deleted"),
+            )),
+            Some(_) => backend.delete(id).await.map(|()| ScheduleResult::Done),
+        },
+        ScheduleStep::Unchanged { .. }
+        | ScheduleStep::Unmanaged { .. }
+        | ScheduleStep::Skip { .. } => Ok(ScheduleResult::InPlace),
+    }
+}
+
+/// Update with the planned conflict token (an empty one: describe first), then confirm it
+/// took effect — Temporal drops an update with a stale token silently. On a stale token,
+/// describe again and retry once.
+async fn converge<B: ScheduleBackend>(
+    backend: &B,
+    scope: &str,
+    want: &DesiredSchedule,
+    note: &str,
+    token: &[u8],
+) -> Result<ScheduleResult, BackendError> {
+    let id = want.schedule_id.as_str();
+    let mut planned = (!token.is_empty()).then(|| token.to_vec());
+    for _ in 0..2 {
+        let current = match planned.take() {
+            Some(token) => token,
+            None => match backend.describe(id).await? {
+                None => {
+                    backend.create(scope, want, note).await?;
+                    return Ok(ScheduleResult::Done);
+                }
+                Some(now) => {
+                    match now.owner() {
+                        Some(owner) if owner != scope => {
+                            return Err(stale(id, format!("now owned by scope `{owner}`")));
+                        }
+                        _ => {}
+                    }
+                    let Some(described) = now.described.as_ref() else {
+                        return Err(stale(id, "describe returned no schedule".into()));
+                    };
+                    if described.shape.as_ref() == Some(&want.shape)
+                        && now.paused == want.paused
+                        && now.owner() == Some(scope)
+                        && now.spec_hash.as_deref().is_none_or(|h| h == want.spec_hash)
+                    {
+                        return Ok(ScheduleResult::InPlace);
+                    }
+                    described.conflict_token.clone()
+                }
+            },
+        };
+        match backend.update(scope, want, note, &current).await {
+            Ok(()) => {}
+            Err(e) if e.kind == ErrorKind::FailedPrecondition => continue,
+            Err(e) => return Err(e),
+        }
+        if let Some(after) = backend.describe(id).await?
+            && let Some(described) = &after.described
+            && described.conflict_token != current
+            && described.shape.as_ref() == Some(&want.shape)
+        {
+            return Ok(ScheduleResult::Done);
+        }
+    }
+    Err(stale(
+        id,
+        "the update did not take effect after a fresh describe (conflict token stale twice)".into(),
+    ))
+}
+
+fn stale(id: &str, message: String) -> BackendError {
+    BackendError::new("UpdateSchedule", id, ErrorKind::FailedPrecondition, message)
+}
+
+#[cfg(test)]
+#[path = "schedules_tests.rs"]
+mod tests;

@@ -1,0 +1,146 @@
+//! Counts of what a plan would do or an apply did: the numbers of the JSON contract (§6) and
+//! of `sync_runs.counts`, which `status` reads back.
+
+use serde::{Deserialize, Serialize};
+
+use super::resource::Resource;
+use super::row_change::{Action, Change};
+use super::schedule_change::{ScheduleChange, ScheduleOp};
+
+/// How many rows of one table each action touches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub retired: usize,
+    pub unchanged: usize,
+}
+
+impl Counts {
+    pub fn of<'a, R: Resource + 'a>(changes: impl Iterator<Item = &'a Change<R>>) -> Counts {
+        let mut counts = Counts::default();
+        for change in changes {
+            match change.action() {
+                Action::Create => counts.created += 1,
+                // Un-retiring writes the row again: an upsert like an update.
+                Action::Update | Action::Unretire => counts.updated += 1,
+                Action::Retire => counts.retired += 1,
+                Action::Unchanged => counts.unchanged += 1,
+            }
+        }
+        counts
+    }
+
+    /// The changes of a plan whose rows were not committed: nothing but the unchanged.
+    pub fn not_committed(self) -> Counts {
+        Counts {
+            unchanged: self.unchanged,
+            ..Counts::default()
+        }
+    }
+
+    pub fn changes(&self) -> usize {
+        self.created + self.updated + self.retired
+    }
+}
+
+/// What the schedule changes do, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub paused: usize,
+    pub unpaused: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub unmanaged: usize,
+}
+
+/// Whether a planned schedule change took effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landed {
+    /// Written (or, for a plan, would be).
+    Yes,
+    /// Nothing needed writing after all (it was already as wanted): counted unchanged.
+    InPlace,
+    /// Failed or not attempted.
+    No,
+}
+
+impl ScheduleCounts {
+    /// Counts of the changes as `landed` says each went (`Landed::Yes` for a plan).
+    pub fn of<'a>(
+        changes: impl Iterator<Item = &'a ScheduleChange>,
+        landed: impl Fn(&str) -> Landed,
+    ) -> ScheduleCounts {
+        let mut counts = ScheduleCounts::default();
+        for change in changes {
+            let mut op = change.op();
+            if op.mutates() {
+                match landed(&change.schedule_id) {
+                    Landed::Yes => {}
+                    Landed::InPlace => op = ScheduleOp::Unchanged,
+                    Landed::No => continue,
+                }
+            }
+            match op {
+                ScheduleOp::Create => counts.created += 1,
+                ScheduleOp::Update => counts.updated += 1,
+                ScheduleOp::Pause => counts.paused += 1,
+                ScheduleOp::Unpause => counts.unpaused += 1,
+                ScheduleOp::Delete => counts.deleted += 1,
+                ScheduleOp::Unchanged | ScheduleOp::Skip => counts.unchanged += 1,
+                ScheduleOp::Unmanaged => counts.unmanaged += 1,
+            }
+        }
+        counts
+    }
+
+    pub fn changes(&self) -> usize {
+        self.created + self.updated + self.paused + self.unpaused + self.deleted
+    }
+}
+
+/// One table's counts as the JSON contract shows them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCounts {
+    #[serde(default)]
+    pub created: usize,
+    #[serde(default)]
+    pub updated: usize,
+    #[serde(default)]
+    pub retired: usize,
+    #[serde(default)]
+    pub unchanged: usize,
+    /// `created + updated`.
+    #[serde(default)]
+    pub upserted: usize,
+    /// Definition files that failed to parse or validate (definitions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<usize>,
+}
+
+impl TableCounts {
+    pub fn new(c: Counts, invalid: Option<usize>) -> TableCounts {
+        TableCounts {
+            created: c.created,
+            updated: c.updated,
+            retired: c.retired,
+            unchanged: c.unchanged,
+            upserted: c.created + c.updated,
+            invalid,
+        }
+    }
+}
+
+/// The counts of one run: `definitions`, `event_types`, `schedules` of the JSON contract, and
+/// the `counts` column of `sync_runs`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCounts {
+    #[serde(default)]
+    pub definitions: TableCounts,
+    #[serde(default)]
+    pub event_types: TableCounts,
+    #[serde(default)]
+    pub schedules: ScheduleCounts,
+}

@@ -1,0 +1,392 @@
+//! `plan` and `apply` as one pipeline: every path, failed, refused and lock-skipped ones
+//! included, ends in one [`Report`] that [`finish`](super::finish) records and prints.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use tokio::time::Instant;
+
+use super::config::RunConfig;
+use super::finish::finish;
+use super::input::{Input, save};
+use super::read::{Describe, read_schedules};
+use crate::apply::{Applied, ApplyLimits, apply_rows, apply_schedules};
+use crate::error::Exit;
+use crate::gather::{Desired, SourceInfo};
+use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, plan as make_plan};
+use crate::report::{Mode, Outcome, Report};
+use crate::schedule::actual::ActualSchedule;
+use crate::schedule::backend::ScheduleBackend;
+use crate::store::{LockOutcome, Session, Store, redact};
+use crate::temporal::Temporal;
+
+/// Runs `plan` or `apply` to its report, records and prints it, and says how to exit.
+pub fn run(config: &RunConfig) -> Exit {
+    let started = Utc::now();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Failure;
+        }
+    };
+    runtime.block_on(async {
+        let mut run = Run {
+            config,
+            started,
+            deadline: Instant::now() + config.deadline,
+            store: None,
+            errors: Vec::new(),
+        };
+        let mut report = match Input::load(config) {
+            Err(e) => {
+                let stages = config.stages.resolve();
+                run.errors.push(RunError::new("plan", e.to_string()));
+                run.report(
+                    config.mode,
+                    Plan::empty(&config.scope, stages, Vec::new()),
+                    None,
+                )
+            }
+            Ok(input) => match config.mode {
+                Mode::Plan => run.plan(input).await,
+                Mode::Apply => run.apply(input).await,
+            },
+        };
+        finish(config, &mut report, run.store.as_ref()).await;
+        Exit::from(&report)
+    })
+}
+
+/// Temporal and the schedules read from it.
+struct Schedules {
+    temporal: Temporal,
+    actual: BTreeMap<String, ActualSchedule>,
+}
+
+struct Run<'a> {
+    config: &'a RunConfig,
+    started: DateTime<Utc>,
+    deadline: Instant,
+    store: Option<Store>,
+    errors: Vec<RunError>,
+}
+
+impl Run<'_> {
+    fn options(&self, scope: &str, stages: Stages) -> PlanOptions {
+        PlanOptions {
+            scope: scope.to_string(),
+            stages,
+            allow_empty: self.config.allow_empty,
+            max_delete: self.config.max_delete,
+            adopt: self.config.adopt,
+            target: self.config.target.clone(),
+            now: self.started,
+        }
+    }
+
+    fn report(&self, mode: Mode, plan: Plan, applied: Option<Applied>) -> Report {
+        let mut outcome = Report::decide(&plan, &self.errors, self.config.strict);
+        let apply_failed = applied.as_ref().is_some_and(|a| !a.errors.is_empty());
+        if apply_failed && matches!(outcome, Outcome::Success | Outcome::Conflict) {
+            outcome = Outcome::Failed;
+        }
+        Report {
+            mode,
+            plan,
+            outcome,
+            database: redact(&self.config.database_url),
+            run_errors: self.errors.clone(),
+            applied,
+            calls: None,
+            started_at: self.started,
+            detailed_exitcode: self.config.detailed_exitcode,
+            fail_on_lock: self.config.fail_on_lock,
+        }
+    }
+
+    /// Runs one stage under the run's `--deadline`; an error or the deadline becomes an
+    /// error of the run, named by its stage.
+    async fn within<T, E: std::fmt::Display>(
+        &mut self,
+        stage: &str,
+        doing: &str,
+        work: impl Future<Output = Result<T, E>>,
+    ) -> Option<T> {
+        match tokio::time::timeout_at(self.deadline, work).await {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(e)) => {
+                self.errors.push(RunError::new(stage, e.to_string()));
+                None
+            }
+            Err(_) => {
+                self.errors.push(RunError::new(
+                    stage,
+                    format!(
+                        "the run's deadline of {:?} passed while {doing}",
+                        self.config.deadline
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    async fn connect(&mut self, migrate: bool) -> Option<Store> {
+        let url = self.config.database_url.clone();
+        let store = self
+            .within(
+                "database",
+                "connecting to the database",
+                Store::connect(&url),
+            )
+            .await?;
+        self.store = Some(store.clone());
+        if migrate {
+            self.within("database", "migrating the database", store.migrate())
+                .await?;
+        }
+        Some(store)
+    }
+
+    /// Connects to Temporal and reads the schedules; a failure is an error of the run.
+    async fn schedules(&mut self, rows: &Actual, describe: Describe<'_>) -> Option<Schedules> {
+        let settings = self.config.temporal.clone();
+        let temporal = self
+            .within(
+                "schedules",
+                "connecting to Temporal",
+                Temporal::connect(&settings),
+            )
+            .await?;
+        let concurrency = self.config.concurrency;
+        let actual = self
+            .within(
+                "schedules",
+                "reading the schedules",
+                read_schedules(&temporal, rows, describe, concurrency),
+            )
+            .await;
+        if actual.is_none()
+            && let Some(last) = self.errors.last_mut()
+        {
+            last.id.get_or_insert_with(|| settings.address.clone());
+        }
+        Some(Schedules {
+            actual: actual?,
+            temporal,
+        })
+    }
+
+    async fn plan(&mut self, input: Input) -> Report {
+        let stages = self.config.stages.resolve();
+        let scope = self.config.scope.clone();
+        let Input::Sources(desired) = input else {
+            self.errors.push(RunError::new(
+                "plan",
+                "`plan` reads sources, not a saved plan",
+            ));
+            return self.report(Mode::Plan, Plan::empty(&scope, stages, Vec::new()), None);
+        };
+        let empty = |sources: &[SourceInfo]| Plan::empty(&scope, stages, sources.to_vec());
+        let Some(store) = self.connect(false).await else {
+            return self.report(Mode::Plan, empty(&desired.sources), None);
+        };
+        let Some(mut actual) = self
+            .within("database", "reading the database", store.snapshot())
+            .await
+        else {
+            return self.report(Mode::Plan, empty(&desired.sources), None);
+        };
+        let mut planned = stages;
+        let mut calls = None;
+        if stages.schedules {
+            let options = self.options(&scope, stages);
+            match self
+                .schedules(&actual, unsettled(&desired, &options, self.config))
+                .await
+            {
+                Some(read) => {
+                    actual.schedules = read.actual;
+                    calls = Some(read.temporal.calls());
+                }
+                // Left out of the plan, never guessed.
+                None => planned.schedules = false,
+            }
+        }
+        let plan = make_plan(&desired, &actual, &self.options(&scope, planned));
+        if let Some(out) = &self.config.out
+            && let Err(e) = save(&plan, out)
+        {
+            self.errors.push(RunError::new("plan", e.to_string()));
+        }
+        let mut report = self.report(Mode::Plan, plan, None);
+        report.calls = calls;
+        report
+    }
+
+    async fn apply(&mut self, input: Input) -> Report {
+        let (scope, stages) = match &input {
+            Input::Sources(_) => (self.config.scope.clone(), self.config.stages.resolve()),
+            Input::Saved(plan) => match self.config.stages.narrow(plan.stages) {
+                Ok(stages) => (plan.scope.clone(), stages),
+                Err(message) => {
+                    self.errors.push(RunError::new("plan", message));
+                    let empty = Plan::empty(&plan.scope, plan.stages, plan.sources.clone());
+                    return self.report(Mode::Apply, empty, None);
+                }
+            },
+        };
+        let empty = Plan::empty(&scope, stages, input.sources());
+        let Some(store) = self.connect(true).await else {
+            return self.report(Mode::Apply, empty, None);
+        };
+        let lock = store.lock(&scope, self.config.lock_timeout);
+        let session = match self
+            .within("lock", "waiting for the scope lock", lock)
+            .await
+        {
+            Some(LockOutcome::Locked(session)) => session,
+            Some(LockOutcome::Held) => return self.lock_skipped(&scope, empty),
+            None => return self.report(Mode::Apply, empty, None),
+        };
+        self.apply_locked(session, input, &scope, stages, empty)
+            .await
+    }
+
+    fn lock_skipped(&mut self, scope: &str, empty: Plan) -> Report {
+        self.errors.push(RunError::new(
+            "lock",
+            format!(
+                "another run holds scope `{scope}`; waited {:?}",
+                self.config.lock_timeout
+            ),
+        ));
+        let mut report = self.report(Mode::Apply, empty, None);
+        report.outcome = Outcome::LockSkipped;
+        report
+    }
+
+    async fn apply_locked(
+        &mut self,
+        mut session: Session,
+        input: Input,
+        scope: &str,
+        stages: Stages,
+        empty: Plan,
+    ) -> Report {
+        let Some(mut actual) = self
+            .within("database", "reading the database", session.snapshot())
+            .await
+        else {
+            session.rollback().await.ok();
+            return self.report(Mode::Apply, empty, None);
+        };
+        let mut temporal = None;
+        if stages.schedules {
+            let options = self.options(scope, stages);
+            let describe = match &input {
+                Input::Sources(desired) => unsettled(desired, &options, self.config),
+                Input::Saved(plan) => Describe::These(
+                    plan.schedules
+                        .values()
+                        .filter(|c| c.op().mutates())
+                        .map(|c| c.schedule_id.clone())
+                        .collect(),
+                ),
+            };
+            let Some(read) = self.schedules(&actual, describe).await else {
+                // Nothing is written when the schedules cannot be read: rows and schedules
+                // are planned together or not at all.
+                session.rollback().await.ok();
+                return self.report(Mode::Apply, empty, None);
+            };
+            actual.schedules = read.actual;
+            temporal = Some(read.temporal);
+        }
+        let plan = match input {
+            Input::Sources(desired) => make_plan(&desired, &actual, &self.options(scope, stages)),
+            Input::Saved(plan) => self.check_saved(plan, &actual, stages),
+        };
+        let mut report = self.execute(session, plan, temporal.as_ref()).await;
+        report.calls = temporal.as_ref().map(|t| t.calls());
+        report
+    }
+
+    /// A saved plan is applied only while the state it was made against is unchanged.
+    fn check_saved(&mut self, plan: Plan, actual: &Actual, stages: Stages) -> Plan {
+        let mut plan = plan.narrowed(stages);
+        let now = actual
+            .fingerprints(&plan.scope)
+            .combined(&plan.scope, plan.stages);
+        if now != plan.fingerprint {
+            self.errors.push(RunError::new(
+                "plan",
+                "the saved plan is stale: the database or the schedules changed since it was made; plan again",
+            ));
+            plan.refusal = Some("stale saved plan".into());
+        }
+        plan
+    }
+
+    /// Writes the plan: rows in one committed transaction, then the schedules.
+    async fn execute(
+        &mut self,
+        mut session: Session,
+        plan: Plan,
+        temporal: Option<&Temporal>,
+    ) -> Report {
+        let outcome = Report::decide(&plan, &self.errors, self.config.strict);
+        if !outcome.writes() {
+            session.rollback().await.ok();
+            return self.report(Mode::Apply, plan, None);
+        }
+        // Rows first, committed: a schedule may fire as soon as it exists, and the runtime
+        // loads its row by id at run time.
+        let rows = async {
+            apply_rows(&mut session, &plan, Utc::now()).await?;
+            session.checkpoint().await
+        };
+        if self
+            .within("database", "writing the rows", rows)
+            .await
+            .is_none()
+        {
+            session.rollback().await.ok();
+            return self.report(Mode::Apply, plan, None);
+        }
+        let mut applied = Applied {
+            rows_committed: true,
+            ..Applied::default()
+        };
+        if let Some(temporal) = temporal {
+            let limits = ApplyLimits {
+                concurrency: self.config.concurrency,
+                deadline: Some(self.deadline),
+            };
+            let (results, errors) = apply_schedules(temporal, &plan, limits).await;
+            applied.schedules = results;
+            applied.errors = errors;
+        }
+        if let Err(e) = session.commit().await {
+            self.errors.push(RunError::new("database", e.to_string()));
+        }
+        self.report(Mode::Apply, plan, Some(applied))
+    }
+}
+
+fn unsettled<'a>(
+    desired: &'a Desired,
+    options: &'a PlanOptions,
+    config: &RunConfig,
+) -> Describe<'a> {
+    Describe::Unsettled {
+        desired,
+        options,
+        full: config.refresh_full,
+    }
+}

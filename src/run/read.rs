@@ -1,0 +1,72 @@
+//! The actual state, read once: the rows (inside the scope lock for `apply`), then one
+//! paginated list of the schedules and a describe of each one the list cannot settle. Which
+//! those are is the planner's explicit verdict ([`needs_describe`]), so list-then-describe
+//! is visible here, not a second planning pass hidden in a read.
+
+use std::collections::BTreeMap;
+
+use futures_util::stream::{self, StreamExt};
+
+use crate::gather::Desired;
+use crate::plan::{Actual, PlanOptions, needs_describe};
+use crate::schedule::actual::ActualSchedule;
+use crate::schedule::backend::{BackendError, ScheduleBackend};
+
+/// Which schedules to describe after the list.
+pub enum Describe<'a> {
+    /// Those the planner cannot settle from the list (and every owned one with `full`).
+    Unsettled {
+        desired: &'a Desired,
+        options: &'a PlanOptions,
+        full: bool,
+    },
+    /// These (the mutations of a saved plan).
+    These(Vec<String>),
+}
+
+/// Lists the schedules, then describes what `describe` names, `concurrency` at a time.
+pub async fn read_schedules<B: ScheduleBackend>(
+    backend: &B,
+    rows: &Actual,
+    describe: Describe<'_>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
+    let mut schedules = backend.list().await?;
+    let mut ids = match describe {
+        Describe::Unsettled {
+            desired,
+            options,
+            full,
+        } => {
+            let listed = Actual {
+                schedules,
+                ..rows.clone()
+            };
+            let ids = needs_describe(desired, &listed, options, full);
+            schedules = listed.schedules;
+            ids
+        }
+        Describe::These(ids) => ids,
+    };
+    ids.sort();
+    ids.dedup();
+    let described: Vec<(String, Result<Option<ActualSchedule>, BackendError>)> = stream::iter(ids)
+        .map(|id| async move {
+            let result = backend.describe(&id).await;
+            (id, result)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    for (id, result) in described {
+        match result? {
+            Some(schedule) => {
+                schedules.insert(id, schedule);
+            }
+            None => {
+                schedules.remove(&id);
+            }
+        }
+    }
+    Ok(schedules)
+}
