@@ -257,3 +257,7 @@ pub fn calendars_from_spec(spec: &ScheduleSpec) -> (Vec<Calendar>, String, u64) 
         spec.jitter.as_ref().map_or(0, |d| d.seconds.max(0) as u64),
     )
 }
+
+#[cfg(test)]
+#[path = "convert_round_trip_tests.rs"]
+mod round_trip_tests;

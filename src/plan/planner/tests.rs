@@ -1,1 +1,614 @@
+//! The planner's invariants as properties over any catalog (valid, invalid and missing files,
+//! changed ids, swapped keys, other scopes) and any actual state, plus the drift verdicts.
 
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::definition::{
+    ActivityDefinition, CronTrigger, EventTrigger, MisfirePolicy, Origin, Trigger, id_from_key,
+};
+use crate::schedule::actual::{ActualSchedule, Described};
+
+const SCOPE: &str = "a";
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn options(stages: Stages) -> PlanOptions {
+    PlanOptions {
+        scope: SCOPE.into(),
+        stages,
+        allow_empty: true,
+        max_delete: Some(usize::MAX),
+        adopt: false,
+        target: WorkflowTarget::default(),
+        now: now(),
+    }
+}
+
+fn all_stages() -> Stages {
+    Stages {
+        definitions: true,
+        event_types: true,
+        schedules: true,
+    }
+}
+
+/// A definition of key `k{key}`; `id` picks the derived id (0) or one of two explicit ones.
+fn definition(key: u8, id: u8, minute: u8, enabled: bool, event: bool) -> ActivityDefinition {
+    let key = format!("k{key}");
+    let cron = format!("{minute} * * * *");
+    let trigger = if event {
+        Trigger::Event(EventTrigger {
+            event_type: "repo.pushed".into(),
+            filters: Default::default(),
+        })
+    } else {
+        Trigger::Cron(CronTrigger {
+            cron: cron.clone(),
+            timezone: "UTC".into(),
+            misfire_policy: MisfirePolicy::Skip,
+            catchup_window_seconds: None,
+            jitter_seconds: None,
+        })
+    };
+    ActivityDefinition {
+        id: match id {
+            0 => id_from_key(&key),
+            n => id_from_key(&format!("explicit-{n}-{key}")),
+        },
+        key: key.clone(),
+        name: format!("Name of {key}"),
+        enabled,
+        trigger,
+        spec: serde_json::json!({"key": key, "enabled": enabled, "cron": cron, "event": event}),
+        body: String::new(),
+        origin: Origin {
+            source_path: format!("defs/{key}.md"),
+            rel_path: format!("{key}.md"),
+            lines: BTreeMap::new(),
+        },
+    }
+}
+
+/// (key, id choice, minute, enabled, event)
+fn arb_definition() -> impl Strategy<Value = (u8, u8, u8, bool, bool)> {
+    (
+        0u8..10,
+        prop_oneof![6 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+        0u8..3,
+        any::<bool>(),
+        prop::bool::weighted(0.2),
+    )
+}
+
+/// How a row in the database came to be.
+#[derive(Debug, Clone)]
+struct RowSeed {
+    def: (u8, u8, u8, bool, bool),
+    other_scope: bool,
+    retired: bool,
+    /// A hand edit of a column.
+    edited: bool,
+}
+
+/// What Temporal holds for a row (or for nothing).
+#[derive(Debug, Clone)]
+struct ScheduleSeed {
+    def: (u8, u8, u8, bool, bool),
+    owner: Option<bool>,
+    paused: bool,
+    drifted: bool,
+}
+
+fn actual_schedule(d: &ActivityDefinition, owner: Option<&str>, paused: bool) -> ActualSchedule {
+    let want = desired_schedule(d, &WorkflowTarget::default()).expect("a cron definition");
+    ActualSchedule {
+        schedule_id: want.schedule_id.clone(),
+        memo_scope: owner.map(str::to_string),
+        memo_definition: owner.map(|_| d.id),
+        attribute_scope: owner.map(str::to_string),
+        spec_hash: owner.map(|_| want.spec_hash.clone()),
+        paused,
+        listed: None,
+        described: Some(Described {
+            shape: Some(want.shape.clone()),
+            conflict_token: vec![1],
+            action_count: 0,
+            limited_actions: false,
+            remaining_actions: 0,
+        }),
+    }
+}
+
+/// A desired set (some files invalid) and an actual state with rows and schedules of scopes
+/// `a` and `b`.
+fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
+    let desired = prop::collection::vec((arb_definition(), prop::bool::weighted(0.15)), 0..10);
+    let rows = prop::collection::vec(
+        (
+            arb_definition(),
+            any::<bool>(),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.15),
+        )
+            .prop_map(|(def, other_scope, retired, edited)| RowSeed {
+                def,
+                other_scope,
+                retired,
+                edited,
+            }),
+        0..10,
+    );
+    let schedules = prop::collection::vec(
+        (
+            arb_definition(),
+            prop_oneof![6 => Just(Some(false)), 1 => Just(Some(true)), 1 => Just(None)],
+            prop::bool::weighted(0.3),
+            prop::bool::weighted(0.2),
+        )
+            .prop_map(|(def, owner, paused, drifted)| ScheduleSeed {
+                def,
+                owner,
+                paused,
+                drifted,
+            }),
+        0..10,
+    );
+    (desired, rows, schedules).prop_map(|(desired, rows, schedules)| {
+        let mut catalog = Catalog::default();
+        let mut keys = BTreeSet::new();
+        for ((k, id, minute, enabled, event), invalid) in desired {
+            let d = definition(k, id, minute, enabled, event);
+            if !keys.insert(d.key.clone()) || catalog.activities.contains_key(&d.id) {
+                continue;
+            }
+            if invalid {
+                // A broken file: the row and schedule it may describe are known by its
+                // location (and, when the id could be read, by its id).
+                catalog
+                    .protected
+                    .locations
+                    .insert(d.origin.source_path.clone());
+                if id == 0 {
+                    catalog.protected.ids.insert(d.id);
+                }
+                catalog.errors.push(crate::definition::Diagnostic::file(
+                    &d.origin.source_path,
+                    "broken",
+                ));
+            } else {
+                catalog.activities.insert(d.id, d);
+            }
+        }
+        let mut actual = Actual::default();
+        let mut row_keys = BTreeSet::new();
+        for seed in rows {
+            let (k, id, minute, enabled, event) = seed.def;
+            let d = definition(k, id, minute, enabled, event);
+            if !row_keys.insert(d.key.clone()) || actual.definitions.contains_key(&d.id) {
+                continue;
+            }
+            let mut row = DefinitionRow::desired(&d, if seed.other_scope { "b" } else { SCOPE });
+            if seed.retired {
+                row.retired = true;
+                row.enabled = false;
+            }
+            if seed.edited {
+                row.body = "edited by hand".into();
+            }
+            actual.definitions.insert(row.id, row);
+        }
+        for seed in schedules {
+            let (k, id, minute, enabled, _) = seed.def;
+            let d = definition(k, id, minute, enabled, false);
+            let owner = seed.owner.map(|other| if other { "b" } else { SCOPE });
+            let mut s = actual_schedule(&d, owner, seed.paused);
+            if seed.drifted
+                && let Some(shape) = s.described.as_mut().and_then(|x| x.shape.as_mut())
+            {
+                shape.jitter_seconds = 7;
+            }
+            actual.schedules.entry(s.schedule_id.clone()).or_insert(s);
+        }
+        (
+            Desired {
+                catalog,
+                sources: Vec::new(),
+                failed: Vec::new(),
+                files: Vec::new(),
+            },
+            actual,
+        )
+    })
+}
+
+/// What the executor does, as a pure function: the state after the plan is applied.
+fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
+    let mut next = actual.clone();
+    for (id, change) in &plan.definitions {
+        match &change.step {
+            RowStep::Create { want }
+            | RowStep::Update { want, .. }
+            | RowStep::Unretire { want, .. } => {
+                next.definitions.insert(*id, want.clone());
+            }
+            RowStep::Retire { .. } => {
+                let row = next.definitions.get_mut(id).unwrap();
+                row.retired = true;
+                row.enabled = false;
+            }
+            RowStep::Unchanged { .. } => {}
+        }
+    }
+    for (id, change) in &plan.schedules {
+        match &change.step {
+            ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } => {
+                let mut s = ActualSchedule {
+                    schedule_id: id.clone(),
+                    memo_scope: Some(plan.scope.clone()),
+                    memo_definition: Some(want.definition_id),
+                    attribute_scope: Some(plan.scope.clone()),
+                    spec_hash: Some(want.spec_hash.clone()),
+                    paused: want.paused,
+                    listed: None,
+                    described: None,
+                };
+                s.described = Some(Described {
+                    shape: Some(want.shape.clone()),
+                    conflict_token: vec![2],
+                    action_count: 0,
+                    limited_actions: false,
+                    remaining_actions: 0,
+                });
+                next.schedules.insert(id.clone(), s);
+            }
+            ScheduleStep::Pause { .. } => next.schedules.get_mut(id).unwrap().paused = true,
+            ScheduleStep::Unpause { .. } => next.schedules.get_mut(id).unwrap().paused = false,
+            ScheduleStep::Delete { .. } => {
+                next.schedules.remove(id);
+            }
+            _ => {}
+        }
+    }
+    next
+}
+
+fn protected(desired: &Desired, row: &DefinitionRow) -> bool {
+    let p = &desired.catalog.protected;
+    p.ids.contains(&row.id) || p.covers_location(&row.source_path)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn planning_again_after_applying_changes_nothing((desired, actual) in arb_world()) {
+        let options = options(all_stages());
+        let first = plan(&desired, &actual, &options);
+        let after = apply_to(&actual, &first);
+        let second = plan(&desired, &after, &options);
+        prop_assert!(!second.has_changes(), "second plan: {:#?}\nfirst: {:#?}", second, first);
+    }
+
+    #[test]
+    fn no_schedule_is_created_or_unpaused_without_an_enabled_row(
+        (desired, actual) in arb_world(),
+        definitions_stage in any::<bool>(),
+    ) {
+        let stages = Stages { definitions: definitions_stage, ..all_stages() };
+        let plan = plan(&desired, &actual, &options(stages));
+        let after = apply_to(&actual, &plan);
+        for change in plan.schedules.values() {
+            let live = |definition: Uuid| after.definitions.get(&definition).is_some_and(|r| {
+                r.scope == SCOPE && !r.retired && r.enabled
+            });
+            match &change.step {
+                ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } if !want.paused => {
+                    prop_assert!(live(want.definition_id), "{change:#?}");
+                }
+                ScheduleStep::Unpause { have, .. } => {
+                    prop_assert!(live(have.memo_definition.unwrap()), "{change:#?}");
+                }
+                _ => {}
+            }
+        }
+        // And no schedule of the scope is left for a row that is gone, unless an invalid
+        // file may describe it.
+        for (id, s) in &after.schedules {
+            if s.owner() != Some(SCOPE) {
+                continue;
+            }
+            let definition = s.memo_definition.unwrap();
+            let row = after.definitions.get(&definition).filter(|r| r.scope == SCOPE);
+            let kept = desired.catalog.protected.ids.contains(&definition)
+                || row.is_some_and(|r| protected(&desired, r))
+                || plan.schedules.get(id).is_some_and(|c| c.op() == ScheduleOp::Unchanged && c.note.is_some());
+            prop_assert!(
+                kept || row.is_some_and(|r| !r.retired),
+                "schedule {id} left without a row: {:#?}", plan.schedules.get(id)
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_an_invalid_file_describes_is_touched((desired, actual) in arb_world()) {
+        let plan = plan(&desired, &actual, &options(all_stages()));
+        for (id, row) in actual.definitions.iter().filter(|(_, r)| r.scope == SCOPE) {
+            if !protected(&desired, row) {
+                continue;
+            }
+            if let Some(change) = plan.definitions.get(id) {
+                prop_assert_eq!(change.action(), crate::plan::Action::Unchanged, "{:#?}", change);
+            }
+            if let Some(change) = plan.schedules.get(&schedule_id(*id)) {
+                prop_assert!(!change.op().mutates(), "{:#?}", change);
+            }
+        }
+        for id in &desired.catalog.protected.ids {
+            if let Some(change) = plan.schedules.get(&schedule_id(*id)) {
+                prop_assert!(!change.op().mutates(), "{:#?}", change);
+            }
+        }
+    }
+
+    #[test]
+    fn other_scopes_never_change((desired, actual) in arb_world()) {
+        let plan = plan(&desired, &actual, &options(all_stages()));
+        let after = apply_to(&actual, &plan);
+        for (id, row) in actual.definitions.iter().filter(|(_, r)| r.scope == "b") {
+            prop_assert_eq!(after.definitions.get(id), Some(row));
+        }
+        for (id, s) in actual.schedules.iter().filter(|(_, s)| s.owner() != Some(SCOPE)) {
+            prop_assert_eq!(after.schedules.get(id), Some(s));
+        }
+        for change in plan.definitions.values() {
+            prop_assert_eq!(change.row().scope.as_str(), SCOPE);
+        }
+    }
+
+    #[test]
+    fn plans_are_deterministic((desired, actual) in arb_world()) {
+        let options = options(all_stages());
+        let a = plan(&desired, &actual, &options);
+        let b = plan(&desired.clone(), &actual.clone(), &options);
+        prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    }
+
+    #[test]
+    fn saved_plans_round_trip((desired, actual) in arb_world()) {
+        let plan = plan(&desired, &actual, &options(all_stages()));
+        let text = serde_json::to_string(&plan).unwrap();
+        let back: Plan = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(back, plan);
+    }
+}
+
+fn world(definitions: &[ActivityDefinition], rows: &[DefinitionRow]) -> (Desired, Actual) {
+    let mut catalog = Catalog::default();
+    for d in definitions {
+        catalog.activities.insert(d.id, d.clone());
+    }
+    let mut actual = Actual::default();
+    for r in rows {
+        actual.definitions.insert(r.id, r.clone());
+    }
+    let desired = Desired {
+        catalog,
+        sources: Vec::new(),
+        failed: Vec::new(),
+        files: Vec::new(),
+    };
+    (desired, actual)
+}
+
+#[test]
+fn an_id_change_is_a_conflict_that_keeps_the_old_row_and_its_schedule() {
+    let old = definition(1, 0, 0, true, false);
+    let mut renamed = old.clone();
+    renamed.id = id_from_key("explicit");
+    let (desired, mut actual) = world(&[renamed.clone()], &[DefinitionRow::desired(&old, SCOPE)]);
+    let s = actual_schedule(&old, Some(SCOPE), false);
+    actual.schedules.insert(s.schedule_id.clone(), s);
+    let plan = plan(&desired, &actual, &options(all_stages()));
+    assert_eq!(plan.conflicts, 1);
+    assert!(
+        plan.errors[0].message.contains("id cannot change"),
+        "{:?}",
+        plan.errors
+    );
+    assert_eq!(
+        plan.definitions[&old.id].action(),
+        crate::plan::Action::Unchanged
+    );
+    assert!(!plan.definitions.contains_key(&renamed.id));
+    assert_eq!(
+        plan.schedules[&schedule_id(old.id)].op(),
+        ScheduleOp::Unchanged
+    );
+    assert_eq!(
+        plan.schedules[&schedule_id(renamed.id)].op(),
+        ScheduleOp::Skip
+    );
+    assert!(!plan.has_changes());
+}
+
+#[test]
+fn swapped_keys_move_between_rows_of_the_scope() {
+    let a = definition(1, 1, 0, true, false);
+    let b = definition(2, 1, 0, true, false);
+    let (mut a2, mut b2) = (a.clone(), b.clone());
+    std::mem::swap(&mut a2.key, &mut b2.key);
+    let (desired, actual) = world(
+        &[a2, b2],
+        &[
+            DefinitionRow::desired(&a, SCOPE),
+            DefinitionRow::desired(&b, SCOPE),
+        ],
+    );
+    let plan = plan(&desired, &actual, &options(all_stages()));
+    assert_eq!(plan.conflicts, 0, "{:?}", plan.errors);
+    assert_eq!(
+        plan.definitions[&a.id].action(),
+        crate::plan::Action::Update
+    );
+    assert_eq!(
+        plan.definitions[&b.id].action(),
+        crate::plan::Action::Update
+    );
+}
+
+#[test]
+fn a_hand_edit_of_a_row_is_drift() {
+    let d = definition(1, 0, 0, true, false);
+    let mut row = DefinitionRow::desired(&d, SCOPE);
+    row.enabled = false;
+    let (desired, actual) = world(std::slice::from_ref(&d), &[row]);
+    let plan = plan(&desired, &actual, &options(all_stages()));
+    let change = &plan.definitions[&d.id];
+    assert_eq!(change.action(), crate::plan::Action::Update);
+    assert_eq!(change.fields[0].field, "enabled");
+}
+
+#[test]
+fn drift_verdicts() {
+    let d = definition(1, 0, 0, true, false);
+    let (desired, mut actual) = world(std::slice::from_ref(&d), &[DefinitionRow::desired(&d, SCOPE)]);
+    let same = actual_schedule(&d, Some(SCOPE), false);
+    actual
+        .schedules
+        .insert(same.schedule_id.clone(), same.clone());
+    let plan_of = |actual: &Actual| plan(&desired, actual, &options(all_stages()));
+    assert_eq!(
+        plan_of(&actual).schedules[&same.schedule_id].op(),
+        ScheduleOp::Unchanged
+    );
+    // Edited by hand: the described shape differs although the hash we wrote is the same.
+    let mut edited = same.clone();
+    edited
+        .described
+        .as_mut()
+        .unwrap()
+        .shape
+        .as_mut()
+        .unwrap()
+        .minute_changed();
+    actual.schedules.insert(same.schedule_id.clone(), edited);
+    let change = &plan_of(&actual).schedules[&same.schedule_id];
+    assert_eq!(change.op(), ScheduleOp::Update);
+    assert_eq!(
+        change.note.as_deref(),
+        Some("changed outside activity-sync; reverting")
+    );
+    assert!(change.diff.contains("-"), "{}", change.diff);
+    // Listed only, with our hash: the list settles it; with another hash it differs.
+    let mut listed = same.clone();
+    listed.described = None;
+    actual
+        .schedules
+        .insert(same.schedule_id.clone(), listed.clone());
+    assert_eq!(
+        plan_of(&actual).schedules[&same.schedule_id].op(),
+        ScheduleOp::Unchanged
+    );
+    listed.spec_hash = Some("other".into());
+    actual.schedules.insert(same.schedule_id.clone(), listed);
+    assert_eq!(
+        plan_of(&actual).schedules[&same.schedule_id].op(),
+        ScheduleOp::Update
+    );
+    // Paused by hand while enabled: unpaused (no spec change needed).
+    let mut paused = same.clone();
+    paused.paused = true;
+    actual.schedules.insert(same.schedule_id.clone(), paused);
+    assert_eq!(
+        plan_of(&actual).schedules[&same.schedule_id].op(),
+        ScheduleOp::Unpause
+    );
+}
+
+#[test]
+fn creates_are_described_first() {
+    let d = definition(1, 0, 0, true, false);
+    let (desired, actual) = world(std::slice::from_ref(&d), &[DefinitionRow::desired(&d, SCOPE)]);
+    let ids = needs_describe(&desired, &actual, &options(all_stages()), false);
+    assert_eq!(ids, [schedule_id(d.id)]);
+}
+
+#[test]
+fn an_empty_source_refuses_whatever_stages_are_on() {
+    let d = definition(1, 0, 0, true, false);
+    let (mut desired, mut actual) = world(&[], &[DefinitionRow::desired(&d, SCOPE)]);
+    let s = actual_schedule(&d, Some(SCOPE), false);
+    actual.schedules.insert(s.schedule_id.clone(), s);
+    let mut options = options(Stages {
+        definitions: false,
+        event_types: false,
+        schedules: true,
+    });
+    options.allow_empty = false;
+    let plan_empty = plan(&desired, &actual, &options);
+    assert!(plan_empty.refusal.is_some());
+    assert_eq!(
+        plan_empty.schedules[&schedule_id(d.id)].op(),
+        ScheduleOp::Unchanged
+    );
+    // Every file invalid is no better than no file.
+    desired
+        .catalog
+        .errors
+        .push(crate::definition::Diagnostic::file("defs/x.md", "broken"));
+    options.stages.definitions = true;
+    let plan_invalid = plan(&desired, &actual, &options);
+    assert!(plan_invalid.refusal.is_some());
+    assert!(
+        !plan_invalid
+            .definitions
+            .values()
+            .any(|c| c.action().writes())
+    );
+}
+
+#[test]
+fn a_definition_and_its_schedule_count_once_against_the_limit() {
+    let defs: Vec<ActivityDefinition> = (0..8).map(|k| definition(k, 0, 0, true, false)).collect();
+    let rows: Vec<DefinitionRow> = defs
+        .iter()
+        .map(|d| DefinitionRow::desired(d, SCOPE))
+        .collect();
+    let (desired, mut actual) = world(&defs[..1], &rows);
+    for d in &defs {
+        let s = actual_schedule(d, Some(SCOPE), false);
+        actual.schedules.insert(s.schedule_id.clone(), s);
+    }
+    let mut options = options(all_stages());
+    options.max_delete = None;
+    // 7 definitions go (7 rows + 7 schedules): under the default of 10.
+    let plan = plan(&desired, &actual, &options);
+    assert_eq!(plan.refusal, None);
+    assert_eq!(plan.definition_counts().retired, 7);
+}
+
+#[test]
+fn default_limit_is_ten_or_a_quarter() {
+    assert_eq!(default_max_delete(0), 10);
+    assert_eq!(default_max_delete(40), 10);
+    assert_eq!(default_max_delete(41), 11);
+    assert_eq!(default_max_delete(100), 25);
+}
+
+trait MinuteChanged {
+    fn minute_changed(&mut self);
+}
+
+impl MinuteChanged for crate::schedule::desired::Shape {
+    fn minute_changed(&mut self) {
+        self.calendars[0].minute[0].start += 1;
+        self.calendars[0].minute[0].end += 1;
+    }
+}
