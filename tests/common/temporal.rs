@@ -117,6 +117,14 @@ impl DevServer {
     }
 }
 
+impl DevServer {
+    /// Stops the server now (a Temporal that dies mid-run).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for DevServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -478,7 +478,10 @@ fn a_hand_edit_of_a_row_is_drift() {
 #[test]
 fn drift_verdicts() {
     let d = definition(1, 0, 0, true, false);
-    let (desired, mut actual) = world(std::slice::from_ref(&d), &[DefinitionRow::desired(&d, SCOPE)]);
+    let (desired, mut actual) = world(
+        std::slice::from_ref(&d),
+        &[DefinitionRow::desired(&d, SCOPE)],
+    );
     let same = actual_schedule(&d, Some(SCOPE), false);
     actual
         .schedules
@@ -535,7 +538,10 @@ fn drift_verdicts() {
 #[test]
 fn creates_are_described_first() {
     let d = definition(1, 0, 0, true, false);
-    let (desired, actual) = world(std::slice::from_ref(&d), &[DefinitionRow::desired(&d, SCOPE)]);
+    let (desired, actual) = world(
+        std::slice::from_ref(&d),
+        &[DefinitionRow::desired(&d, SCOPE)],
+    );
     let ids = needs_describe(&desired, &actual, &options(all_stages()), false);
     assert_eq!(ids, [schedule_id(d.id)]);
 }
