@@ -202,7 +202,7 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Only this scope.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_scope)]
     pub scope: Option<String>,
     /// How many runs to list.
     #[arg(long, default_value_t = 20)]

@@ -1,5 +1,7 @@
 //! `activity-sync validate`: offline parse, schema and cross-reference check.
 
+use anyhow::bail;
+
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Exit;
 use crate::gather::Desired;
@@ -10,7 +12,10 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let desired = Desired::gather(&args.sources.sources);
     let text = match args.format {
         Format::Json => validation::json(&desired),
-        Format::Text | Format::Markdown => validation::text(&desired),
+        Format::Text => validation::text(&desired),
+        Format::Markdown => {
+            bail!("`validate` has no markdown output: use `--format text` or `json`")
+        }
     };
     emit(&text)?;
     Ok(exit_code(&desired))

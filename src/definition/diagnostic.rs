@@ -4,8 +4,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::parse::MAX_FILE_BYTES;
-
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
     pub source_path: String,
@@ -29,13 +27,6 @@ impl Diagnostic {
     /// A problem with a whole file (unreadable, refused path).
     pub fn file(source_path: &str, message: impl Into<String>) -> Self {
         Diagnostic::new(source_path, 1, 1, message)
-    }
-
-    pub fn oversized(source_path: &str, bytes: u64) -> Self {
-        Diagnostic::file(
-            source_path,
-            format!("file is {bytes} bytes, over the limit of {MAX_FILE_BYTES} bytes"),
-        )
     }
 }
 

@@ -19,6 +19,17 @@ use super::yaml::{self, Entry, Limits, Node, Pos, Value};
 /// Largest definition file read; larger ones are refused before they are parsed.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024;
 
+impl Diagnostic {
+    /// A file over [`MAX_FILE_BYTES`] (here, beside the limit, so that the diagnostic type
+    /// needs nothing of the parser).
+    pub fn oversized(source_path: &str, bytes: u64) -> Self {
+        Diagnostic::file(
+            source_path,
+            format!("file is {bytes} bytes, over the limit of {MAX_FILE_BYTES} bytes"),
+        )
+    }
+}
+
 /// What one file turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileOutcome {

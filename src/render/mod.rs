@@ -6,6 +6,7 @@ pub mod configmap;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_text;
+pub mod status;
 pub mod validation;
 
 use crate::report::Report;

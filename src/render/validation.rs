@@ -3,9 +3,10 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use serde_json::json;
+use serde::Serialize;
 
-use crate::gather::Desired;
+use crate::gather::{Desired, SourceInfo};
+use crate::plan::RunError;
 
 pub fn text(desired: &Desired) -> String {
     let mut out = String::new();
@@ -48,35 +49,62 @@ pub fn text(desired: &Desired) -> String {
     out
 }
 
+#[derive(Serialize)]
+struct ValidateJson<'a> {
+    mode: &'static str,
+    valid: bool,
+    sources: &'a [SourceInfo],
+    definitions: Tally,
+    event_types: ValidCount,
+    skipped: &'a [String],
+    errors: Vec<RunError>,
+}
+
+#[derive(Serialize)]
+struct Tally {
+    valid: usize,
+    invalid: usize,
+}
+
+#[derive(Serialize)]
+struct ValidCount {
+    valid: usize,
+}
+
 pub fn json(desired: &Desired) -> String {
     let catalog = &desired.catalog;
-    let mut errors: Vec<serde_json::Value> = desired
+    let mut errors: Vec<RunError> = desired
         .failed
         .iter()
-        .map(|f| json!({"stage": "sources", "id": f.source, "source_path": f.source, "message": f.message}))
-        .collect();
-    errors.extend(catalog.errors.iter().map(|d| {
-        json!({
-            "stage": "definitions",
-            "source_path": d.source_path,
-            "line": d.line,
-            "col": d.col,
-            "message": d.message,
+        .map(|f| {
+            RunError::new("sources", &f.message)
+                .id(&f.source)
+                .source_path(&f.source)
         })
+        .collect();
+    errors.extend(catalog.errors.iter().map(|d| RunError {
+        stage: "definitions".into(),
+        id: None,
+        source_path: Some(d.source_path.clone()),
+        line: Some(d.line),
+        col: Some(d.col),
+        message: d.message.clone(),
     }));
-    let report = json!({
-        "mode": "validate",
-        "valid": desired.failed.is_empty() && catalog.errors.is_empty(),
-        "sources": desired.sources,
-        "definitions": {
-            "valid": catalog.activities.len(),
-            "invalid": invalid_files(desired),
+    let report = ValidateJson {
+        mode: "validate",
+        valid: desired.failed.is_empty() && catalog.errors.is_empty(),
+        sources: &desired.sources,
+        definitions: Tally {
+            valid: catalog.activities.len(),
+            invalid: invalid_files(desired),
         },
-        "event_types": {"valid": catalog.event_types.len()},
-        "skipped": catalog.skipped,
-        "errors": errors,
-    });
-    let mut text = serde_json::to_string_pretty(&report).expect("JSON values serialize");
+        event_types: ValidCount {
+            valid: catalog.event_types.len(),
+        },
+        skipped: &catalog.skipped,
+        errors,
+    };
+    let mut text = serde_json::to_string_pretty(&report).expect("reports serialize");
     text.push('\n');
     text
 }
