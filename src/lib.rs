@@ -7,7 +7,7 @@
 //! one value every run ends in, and [`render`] shows it.
 //!
 //! Layers, bottom to top (no module imports one above it): `definition`, `source`, `gather`,
-//! `schedule`, `plan`, `store`, `apply`, `temporal`, `report`, `render`, `run`, `cli`,
+//! `schedule`, `plan`, `store`, `apply`, `temporal`, `report`, `render`, `cli`, `run`,
 //! `command`.
 
 pub mod apply;
