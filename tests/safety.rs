@@ -5,96 +5,17 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use activity_sync::definition::id_from_key;
 use common::db::{BACKENDS, TestDb};
-use common::temporal::DevServer;
-use common::{copy_tree, fixtures};
+use common::job::{Job, parse};
+use common::{copy_tree, fixtures, poll_until};
 use serde_json::Value;
 
-struct Job {
-    dir: tempfile::TempDir,
-    server: DevServer,
-}
-
-impl Job {
-    fn new() -> Job {
-        let dir = tempfile::tempdir().unwrap();
-        copy_tree(&fixtures("valid"), &dir.path().join("defs"));
-        Job {
-            dir,
-            server: DevServer::start(true),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn db_url(&self) -> String {
-        format!("sqlite://{}", self.path("activity-sync.db").display())
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = common::bin();
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("DATABASE_URL", self.db_url())
-            .env("TEMPORAL_ADDRESS", &self.server.address)
-            .env_remove("TEMPORAL_NAMESPACE")
-            .env_remove("ACTIVITY_SYNC_SCOPE");
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = args.to_vec();
-        all.extend(["--format", "json"]);
-        parse(self.command(&all).output().unwrap())
-    }
-
-    fn schedule_exists(&self, id: &str) -> bool {
-        self.server.describe(id).is_some()
-    }
-
-    /// Every schedule id of the namespace (the CLI's list).
-    fn schedule_ids(&self) -> Vec<String> {
-        let out = self.server.cli(&["schedule", "list", "-o", "json"]);
-        let list: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        list.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s["scheduleId"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    fn sync_runs(&self) -> Vec<(String, String)> {
-        common::db::block_on(async {
-            use sqlx::Connection;
-            let mut c = sqlx::SqliteConnection::connect(&self.db_url())
-                .await
-                .unwrap();
-            sqlx::query_as("SELECT mode, outcome FROM sync_runs ORDER BY started_at")
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        })
-    }
-}
-
-fn parse(out: std::process::Output) -> (i32, Value) {
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: stdout:\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), report)
+fn schedule_exists(job: &Job, id: &str) -> bool {
+    job.server.describe(id).is_some()
 }
 
 fn schedule_id(key: &str) -> String {
@@ -116,7 +37,7 @@ fn write(path: &Path, bytes: &[u8]) {
 /// files are all invalid is refused like an empty one.
 #[test]
 fn broken_files_keep_their_rows_and_schedules() {
-    let job = Job::new();
+    let job = Job::new(true);
     let (code, first) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{first}");
     let daily = job.path("defs/report-daily.md");
@@ -145,7 +66,7 @@ fn broken_files_keep_their_rows_and_schedules() {
         assert_eq!(report["definitions"]["retired"], 0, "{what}: {report}");
         assert_eq!(report["schedules"]["deleted"], 0, "{what}: {report}");
         assert!(
-            job.schedule_exists(&schedule_id(DAILY)),
+            schedule_exists(&job, &schedule_id(DAILY)),
             "{what}: schedule deleted"
         );
     }
@@ -161,14 +82,14 @@ fn broken_files_keep_their_rows_and_schedules() {
     let (code, report) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 3, "{report}");
     assert_eq!(report["outcome"], "refused");
-    assert!(job.schedule_exists(&schedule_id(DAILY)));
-    assert!(job.schedule_exists(&schedule_id(SWEEP)));
+    assert!(schedule_exists(&job, &schedule_id(DAILY)));
+    assert!(schedule_exists(&job, &schedule_id(SWEEP)));
 }
 
 /// Case 3: `--definitions=false` with an empty, unmounted or mistyped source deletes nothing.
 #[test]
 fn schedules_only_runs_with_an_empty_source_delete_nothing() {
-    let job = Job::new();
+    let job = Job::new(true);
     assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
     std::fs::create_dir(job.path("empty")).unwrap();
     let (code, report) = job.json(&["apply", "--source", "empty", "--definitions=false"]);
@@ -184,7 +105,7 @@ fn schedules_only_runs_with_an_empty_source_delete_nothing() {
 /// Never a schedule for a row the runtime cannot load.
 #[test]
 fn renamed_ids_and_swapped_keys_never_leave_a_schedule_without_its_row() {
-    let job = Job::new();
+    let job = Job::new(true);
     assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
     let daily = job.path("defs/report-daily.md");
     let text = std::fs::read_to_string(&daily).unwrap();
@@ -204,11 +125,11 @@ fn renamed_ids_and_swapped_keys_never_leave_a_schedule_without_its_row() {
         );
         assert_eq!(report["definitions"]["retired"], 0, "{report}");
         assert!(
-            job.schedule_exists(&schedule_id(DAILY)),
+            schedule_exists(&job, &schedule_id(DAILY)),
             "the old schedule keeps firing"
         );
         assert!(
-            !job.schedule_exists(&format!("activity-schedule-{new_id}")),
+            !schedule_exists(&job, &format!("activity-schedule-{new_id}")),
             "no schedule without a row"
         );
     }
@@ -239,8 +160,8 @@ fn renamed_ids_and_swapped_keys_never_leave_a_schedule_without_its_row() {
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["definitions"]["updated"], 2, "{report}");
     assert_eq!(report["definitions"]["retired"], 0, "{report}");
-    assert!(job.schedule_exists(&format!("activity-schedule-{a}")));
-    assert!(job.schedule_exists(&format!("activity-schedule-{b}")));
+    assert!(schedule_exists(&job, &format!("activity-schedule-{a}")));
+    assert!(schedule_exists(&job, &format!("activity-schedule-{b}")));
     let (code, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
     assert_eq!(code, 0, "{again}");
 }
@@ -248,7 +169,7 @@ fn renamed_ids_and_swapped_keys_never_leave_a_schedule_without_its_row() {
 /// Case 5: what belongs to another scope is a conflict, not a success.
 #[test]
 fn conflicts_with_another_scope_are_not_success() {
-    let job = Job::new();
+    let job = Job::new(true);
     assert_eq!(
         job.json(&["apply", "--source", "defs", "--scope", "team-a"])
             .0,
@@ -274,7 +195,7 @@ fn conflicts_with_another_scope_are_not_success() {
 /// Case 7: right after an apply, the next plan sees no phantom creates, however the list lags.
 #[test]
 fn a_plan_right_after_an_apply_has_nothing_pending() {
-    let job = Job::new();
+    let job = Job::new(true);
     for round in 0..3 {
         std::fs::write(
             job.path(&format!("defs/new-{round}.md")),
@@ -297,7 +218,7 @@ fn a_plan_right_after_an_apply_has_nothing_pending() {
 /// recorded, the lock released, and the text says what was committed.
 #[test]
 fn temporal_dying_mid_apply_costs_a_bounded_time_and_is_reported() {
-    let mut job = Job::new();
+    let mut job = Job::new(true);
     for i in 0..300 {
         std::fs::write(
             job.path(&format!("defs/gen-{i}.md")),
@@ -321,10 +242,9 @@ fn temporal_dying_mid_apply_costs_a_bounded_time_and_is_reported() {
         .spawn()
         .unwrap();
     // Kill it once the creates have begun: mid-apply, rows committed.
-    let waiting = Instant::now();
-    while job.schedule_ids().len() < 20 && waiting.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    poll_until("the creates have begun", 60, || {
+        job.schedule_ids().len() >= 20
+    });
     let killed = Instant::now();
     job.server.kill();
     let (code, report) = parse(child.wait_with_output().unwrap());
@@ -402,7 +322,7 @@ fn an_unreachable_database_still_prints_the_json_report() {
 /// Temporal alone (here: gone).
 #[test]
 fn a_saved_plan_applies_its_rows_without_temporal() {
-    let mut job = Job::new();
+    let mut job = Job::new(true);
     let (code, _) = job.json(&["plan", "--source", "defs", "--out", "plan.json"]);
     assert_eq!(code, 0);
     job.server.kill();
@@ -418,7 +338,7 @@ fn a_saved_plan_applies_its_rows_without_temporal() {
 /// schedule twice.
 #[test]
 fn the_deletion_limit_counts_each_definition_once() {
-    let job = Job::new();
+    let job = Job::new(true);
     for i in 0..34 {
         std::fs::write(
             job.path(&format!("defs/gen-{i}.md")),
@@ -501,7 +421,7 @@ fn hand_edits_are_drift_and_the_working_directory_does_not_matter() {
 /// Lock-skipped and failed runs leave a `sync_runs` row too.
 #[test]
 fn refused_and_failed_runs_are_recorded() {
-    let job = Job::new();
+    let job = Job::new(true);
     assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
     std::fs::create_dir(job.path("empty")).unwrap();
     assert_eq!(job.json(&["apply", "--source", "empty"]).0, 3);

@@ -2,72 +2,14 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use activity_sync::definition::id_from_key;
-use common::temporal::DevServer;
-use common::{copy_tree, fixtures};
+use common::job::Job;
+use common::poll_until;
 use serde_json::Value;
 
-struct Job {
-    dir: tempfile::TempDir,
-    server: DevServer,
-}
-
-impl Job {
-    fn new(with_attributes: bool) -> Job {
-        let dir = tempfile::tempdir().unwrap();
-        copy_tree(&fixtures("valid"), &dir.path().join("defs"));
-        Job {
-            dir,
-            server: DevServer::start(with_attributes),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = common::bin();
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}", self.path("activity-sync.db").display()),
-            )
-            .env("TEMPORAL_ADDRESS", &self.server.address)
-            .env_remove("TEMPORAL_NAMESPACE")
-            .env_remove("ACTIVITY_SYNC_SCOPE");
-        cmd
-    }
-
-    /// Runs with `--format json`; returns the exit code and the report.
-    fn json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = args.to_vec();
-        all.extend(["--format", "json"]);
-        let out = self.command(&all).output().unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-            panic!(
-                "{e}: stdout:\n{stdout}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap(), report)
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let path = self.path(rel);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{rel} lacks {from:?}");
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    }
-
-    fn schedule(&self, key: &str) -> Option<Value> {
-        self.server.describe(&schedule_id(key))
-    }
+/// The described schedule of a fixture definition.
+fn schedule(job: &Job, key: &str) -> Option<Value> {
+    job.server.describe(&schedule_id(key))
 }
 
 /// The schedule id of a fixture definition (the sweep names its own id).
@@ -155,9 +97,9 @@ fn hourly_renamed_to_daily_and_the_safe_shape_of_a_run() {
     assert_eq!(counts(&second)["unmanaged"], 1, "{second}");
 
     // The daily report runs, the hourly one is kept paused, saying why.
-    let daily = job.schedule(DAILY).expect("daily schedule");
+    let daily = schedule(&job, DAILY).expect("daily schedule");
     assert!(!paused(&daily));
-    let hourly = job.schedule(HOURLY).expect("hourly schedule kept");
+    let hourly = schedule(&job, HOURLY).expect("hourly schedule kept");
     assert!(paused(&hourly));
     assert!(
         hourly["schedule"]["state"]["notes"]
@@ -167,11 +109,11 @@ fn hourly_renamed_to_daily_and_the_safe_shape_of_a_run() {
         "{hourly}"
     );
     // The orphan is gone; the stranger is untouched; the event definition has no schedule.
-    assert!(job.schedule("the-custodian.old-sync").is_none());
+    assert!(schedule(&job, "the-custodian.old-sync").is_none());
     assert!(job.server.describe(&stranger).is_some());
-    assert!(job.schedule(LINT).is_none());
+    assert!(schedule(&job, LINT).is_none());
     // The once definition is there, one action only, and is not an orphan.
-    let freeze = job.schedule(FREEZE).expect("once schedule");
+    let freeze = schedule(&job, FREEZE).expect("once schedule");
     assert_eq!(
         freeze["schedule"]["state"]["limitedActions"], true,
         "{freeze}"
@@ -186,7 +128,17 @@ fn hourly_renamed_to_daily_and_the_safe_shape_of_a_run() {
         .server
         .cli(&["schedule", "trigger", "--schedule-id", &schedule_id(FREEZE)]);
     assert!(out.status.success());
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    poll_until("the once schedule has fired", 30, || {
+        // int64 comes back as a JSON string.
+        schedule(&job, FREEZE).is_some_and(|s| {
+            let count = &s["info"]["actionCount"];
+            count
+                .as_str()
+                .and_then(|c| c.parse().ok())
+                .or(count.as_i64())
+                >= Some(1)
+        })
+    });
     let (code, third) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{third}");
     assert_eq!(mutating_calls(&third), 0, "{third}");
@@ -202,7 +154,7 @@ fn hourly_renamed_to_daily_and_the_safe_shape_of_a_run() {
     assert!(out.status.success());
     let (code, fourth) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{fourth}");
-    assert!(job.schedule(FREEZE).is_none());
+    assert!(schedule(&job, FREEZE).is_none());
     assert!(
         fourth["changes"]
             .to_string()
@@ -221,7 +173,7 @@ fn no_restart_round_trip() {
     );
     job.edit("defs/consistency-sweep.md", "*/15 * * * *", "15 * * * *");
     assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
-    let sweep = job.schedule(SWEEP).unwrap();
+    let sweep = schedule(&job, SWEEP).unwrap();
     assert!(paused(&sweep));
     assert_eq!(minute(&sweep), 15);
 
@@ -234,7 +186,7 @@ fn no_restart_round_trip() {
     let (code, report) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{report}");
     assert_eq!(counts(&report)["updated"], 1, "{report}");
-    let sweep = job.schedule(SWEEP).unwrap();
+    let sweep = schedule(&job, SWEEP).unwrap();
     assert!(!paused(&sweep), "unpaused");
     assert_eq!(minute(&sweep), 25);
 
@@ -257,7 +209,7 @@ fn no_restart_round_trip() {
     );
     job.edit("defs/consistency-sweep.md", "25 * * * *", "15 * * * *");
     assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
-    let sweep = job.schedule(SWEEP).unwrap();
+    let sweep = schedule(&job, SWEEP).unwrap();
     assert!(paused(&sweep));
     assert_eq!(minute(&sweep), 15);
 }
@@ -267,7 +219,7 @@ fn misfire_policies_read_back_as_specified() {
     let job = Job::new(true);
     assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
     let policy = |key: &str| {
-        let s = job.schedule(key).unwrap();
+        let s = schedule(&job, key).unwrap();
         (
             s["schedule"]["policies"]["overlapPolicy"]
                 .as_str()
@@ -308,7 +260,7 @@ fn misfire_policies_read_back_as_specified() {
         ("SCHEDULE_OVERLAP_POLICY_SKIP".into(), "10s".into())
     );
     // jitter_seconds and the time zone travel with the spec
-    let daily = job.schedule(DAILY).unwrap();
+    let daily = schedule(&job, DAILY).unwrap();
     assert_eq!(daily["schedule"]["spec"]["jitter"], "120s", "{daily}");
     assert_eq!(daily["schedule"]["spec"]["timezoneName"], "Europe/Berlin");
 }
@@ -348,7 +300,9 @@ fn drift_is_shown_and_reverted() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    poll_until("the hand edit shows in the list", 30, || {
+        job.json(&["plan", "--source", "defs"]).1["schedules"]["updated"] == 1
+    });
     let (code, plan) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
     assert_eq!(code, 2, "{plan}");
     assert_eq!(counts(&plan)["unpaused"], 1, "{plan}");
@@ -366,14 +320,16 @@ fn drift_is_shown_and_reverted() {
         "more hands",
     ]);
     assert!(out.status.success());
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    poll_until("the hand pause shows in the list", 30, || {
+        job.json(&["plan", "--source", "defs"]).1["schedules"]["unpaused"] == 1
+    });
     let (code, refused) = job.json(&["apply", "plan.json"]);
     assert_eq!(code, 3, "{refused}");
     // A fresh apply reverts everything.
     let (code, report) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{report}");
-    assert!(!paused(&job.schedule(DAILY).unwrap()));
-    let sweep = job.schedule(SWEEP).unwrap();
+    assert!(!paused(&schedule(&job, DAILY).unwrap()));
+    let sweep = schedule(&job, SWEEP).unwrap();
     assert!(!paused(&sweep));
     assert_eq!(
         sweep["schedule"]["spec"]["structuredCalendar"][0]["minute"][0]["step"], 15,
@@ -437,8 +393,13 @@ fn works_without_the_search_attributes_and_migrate_registers_them() {
     let listed = job.server.cli(&["operator", "search-attribute", "list"]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains("ActivitySyncSpecHash"));
     // Schedules written before the registration carry no hash: they stay compared by
-    // describe (and unchanged) until their next update writes it.
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    // describe (and unchanged) until their next update writes it. The namespace takes the
+    // new attributes a moment after they are registered.
+    poll_until("the namespace knows the attributes", 30, || {
+        job.json(&["plan", "--source", "defs", "--refresh", "full"])
+            .0
+            == 0
+    });
     let (code, third) = job.json(&["apply", "--source", "defs", "--refresh", "full"]);
     assert_eq!(code, 0, "{third}");
     assert_eq!(counts(&third)["updated"], 0, "{third}");
@@ -471,7 +432,7 @@ fn adopt_takes_over_unmarked_schedules_and_refresh_full_describes_all() {
     assert_eq!(code, 0, "{first}");
     assert_eq!(counts(&first)["unmanaged"], 1, "{first}");
     assert_eq!(
-        minute(&job.schedule(SWEEP).unwrap()),
+        minute(&schedule(&job, SWEEP).unwrap()),
         0,
         "unmanaged: untouched"
     );
@@ -479,13 +440,18 @@ fn adopt_takes_over_unmarked_schedules_and_refresh_full_describes_all() {
     let (code, adopted) = job.json(&["apply", "--source", "defs", "--adopt"]);
     assert_eq!(code, 0, "{adopted}");
     assert_eq!(counts(&adopted)["updated"], 1, "{adopted}");
-    let sweep = job.schedule(SWEEP).unwrap();
+    let sweep = schedule(&job, SWEEP).unwrap();
     assert_eq!(
         sweep["schedule"]["spec"]["structuredCalendar"][0]["minute"][0]["step"], 15,
         "{sweep}"
     );
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    // Owned from now on (by the search attribute), without --adopt.
+    // Owned from now on (by the search attribute, which the list shows a moment later),
+    // without --adopt.
+    poll_until(
+        "the list shows the adopted schedule's attribute",
+        30,
+        || job.json(&["plan", "--source", "defs"]).1["schedules"]["unmanaged"] == 0,
+    );
     let (code, after) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{after}");
     assert_eq!(counts(&after)["unmanaged"], 0, "{after}");

@@ -173,32 +173,6 @@ impl ActivityDefinition {
             Trigger::Once(o) => json!({"at": o.at.to_rfc3339()}),
         }
     }
-
-    /// Hash of everything that is stored for the definition (not where it was read from).
-    pub fn content_hash(&self) -> String {
-        hash_json(&json!({
-            "id": self.id,
-            "key": self.key,
-            "name": self.name,
-            "enabled": self.enabled,
-            "trigger_type": self.trigger.type_name(),
-            "trigger_config": self.trigger_config(),
-            "spec": self.spec,
-            "body": self.body,
-        }))
-    }
-}
-
-impl EventType {
-    pub fn content_hash(&self) -> String {
-        hash_json(&json!({
-            "name": self.name,
-            "description": self.description,
-            "schema": self.schema,
-            "spec": self.spec,
-            "body": self.body,
-        }))
-    }
 }
 
 /// SHA-256 of a JSON value in canonical form (object keys sorted), hex.

@@ -160,16 +160,8 @@ impl<'a> Planner<'a> {
             self.errors
                 .push(RunError::new("sources", &failure.message).id(&failure.source));
         }
-        for d in &self.catalog.errors {
-            self.errors.push(RunError {
-                stage: "definitions".into(),
-                id: None,
-                source_path: Some(d.source_path.clone()),
-                line: Some(d.line),
-                col: Some(d.col),
-                message: d.message.clone(),
-            });
-        }
+        self.errors
+            .extend(self.catalog.errors.iter().map(RunError::from));
     }
 
     /// Everything the scope owns and could lose: live rows of either table and managed

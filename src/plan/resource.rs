@@ -120,7 +120,8 @@ impl Resource for DefinitionRow {
         &self.source_path
     }
     fn content_hash(&self) -> String {
-        // The same inputs, in the same form, as `ActivityDefinition::content_hash`.
+        // What is stored for the definition, not where it was read from (the stored
+        // `content_hash` column holds this value).
         hash_json(&json!({
             "id": self.id,
             "key": self.key,
@@ -177,7 +178,6 @@ impl Resource for EventTypeRow {
         &self.source_path
     }
     fn content_hash(&self) -> String {
-        // The same inputs, in the same form, as `EventType::content_hash`.
         hash_json(&json!({
             "name": self.name,
             "description": self.description,

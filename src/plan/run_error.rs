@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::definition::Diagnostic;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunError {
     /// `sources`, `definitions`, `event_types`, `schedules`, `database`, `lock`, `plan`, ….
@@ -37,5 +39,19 @@ impl RunError {
     pub fn source_path(mut self, path: impl Into<String>) -> RunError {
         self.source_path = Some(path.into());
         self
+    }
+}
+
+/// An invalid definition file, as one error of the run: `path:line:col: message`.
+impl From<&Diagnostic> for RunError {
+    fn from(d: &Diagnostic) -> RunError {
+        RunError {
+            stage: "definitions".into(),
+            id: None,
+            source_path: Some(d.source_path.clone()),
+            line: Some(d.line),
+            col: Some(d.col),
+            message: d.message.clone(),
+        }
     }
 }

@@ -82,14 +82,7 @@ pub fn json(desired: &Desired) -> String {
                 .source_path(&f.source)
         })
         .collect();
-    errors.extend(catalog.errors.iter().map(|d| RunError {
-        stage: "definitions".into(),
-        id: None,
-        source_path: Some(d.source_path.clone()),
-        line: Some(d.line),
-        col: Some(d.col),
-        message: d.message.clone(),
-    }));
+    errors.extend(catalog.errors.iter().map(RunError::from));
     let report = ValidateJson {
         mode: "validate",
         valid: desired.failed.is_empty() && catalog.errors.is_empty(),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod db;
+pub mod job;
 pub mod temporal;
 
 use std::path::{Path, PathBuf};
@@ -44,5 +45,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
         } else if entry.file_type().is_file() {
             std::fs::copy(entry.path(), &dest).unwrap();
         }
+    }
+}
+
+/// Waits until `ready` holds (Temporal's list and search attributes are eventually
+/// consistent), polling; panics naming `what` after `seconds`.
+pub fn poll_until(what: &str, seconds: u64, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {seconds} s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
