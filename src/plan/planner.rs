@@ -301,13 +301,17 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Why a row that no valid definition wants stays as it is, if it does.
-    fn definition_kept(&self, row: &DefinitionRow) -> Option<String> {
+    /// Whether an invalid file may describe this row (by id, key or location).
+    fn protected(&self, row: &DefinitionRow) -> bool {
         let protected = &self.catalog.protected;
-        if protected.ids.contains(&row.id)
+        protected.ids.contains(&row.id)
             || protected.keys.contains(&row.key)
             || protected.covers_location(&row.source_path)
-        {
+    }
+
+    /// Why a row that no valid definition wants stays as it is, if it does.
+    fn definition_kept(&self, row: &DefinitionRow) -> Option<String> {
+        if self.protected(row) {
             return Some("kept: its file failed to read or validate".into());
         }
         if let Some(why) = self.claimed.get(&row.id) {
@@ -437,7 +441,8 @@ impl<'a> Planner<'a> {
                 _ => {}
             }
         }
-        if catalog.protected.ids.contains(&id) {
+        // Even a retired row: the invalid file may be the definition coming back.
+        if catalog.protected.ids.contains(&id) || ours.is_some_and(|r| self.protected(r)) {
             return Fate::Kept("kept: its definition file failed to read or validate".into());
         }
         match ours {
