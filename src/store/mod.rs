@@ -258,8 +258,10 @@ fn json_column<T: serde::de::DeserializeOwned>(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn definition_row(
+/// An `activity_definitions` row as the database returns it (JSON columns as text, the id
+/// as text: the same query serves Postgres and SQLite).
+#[derive(sqlx::FromRow)]
+pub(crate) struct DefinitionRecord {
     id: String,
     key: String,
     name: String,
@@ -271,29 +273,34 @@ fn definition_row(
     scope: String,
     source_path: String,
     retired: bool,
-) -> Result<DefinitionRow, StoreError> {
-    const TABLE: &str = "activity_definitions";
-    Ok(DefinitionRow {
-        id: Uuid::parse_str(&id).map_err(|e| StoreError::Malformed {
-            table: TABLE,
-            id: id.clone(),
-            message: e.to_string(),
-        })?,
-        trigger_config: json_column(TABLE, &id, trigger_config)?,
-        spec: json_column(TABLE, &id, spec)?,
-        key,
-        name,
-        enabled,
-        trigger_type,
-        body,
-        scope,
-        source_path,
-        retired,
-    })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn event_type_row(
+impl DefinitionRecord {
+    pub(crate) fn into_row(self) -> Result<DefinitionRow, StoreError> {
+        const TABLE: &str = "activity_definitions";
+        Ok(DefinitionRow {
+            id: Uuid::parse_str(&self.id).map_err(|e| StoreError::Malformed {
+                table: TABLE,
+                id: self.id.clone(),
+                message: e.to_string(),
+            })?,
+            trigger_config: json_column(TABLE, &self.id, self.trigger_config)?,
+            spec: json_column(TABLE, &self.id, self.spec)?,
+            key: self.key,
+            name: self.name,
+            enabled: self.enabled,
+            trigger_type: self.trigger_type,
+            body: self.body,
+            scope: self.scope,
+            source_path: self.source_path,
+            retired: self.retired,
+        })
+    }
+}
+
+/// An `event_types` row as the database returns it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventTypeRecord {
     name: String,
     description: Option<String>,
     schema: Option<String>,
@@ -302,16 +309,23 @@ fn event_type_row(
     scope: String,
     source_path: String,
     retired: bool,
-) -> Result<EventTypeRow, StoreError> {
-    const TABLE: &str = "event_types";
-    Ok(EventTypeRow {
-        schema: schema.map(|s| json_column(TABLE, &name, s)).transpose()?,
-        spec: json_column(TABLE, &name, spec)?,
-        name,
-        description,
-        body,
-        scope,
-        source_path,
-        retired,
-    })
+}
+
+impl EventTypeRecord {
+    pub(crate) fn into_row(self) -> Result<EventTypeRow, StoreError> {
+        const TABLE: &str = "event_types";
+        Ok(EventTypeRow {
+            schema: self
+                .schema
+                .map(|s| json_column(TABLE, &self.name, s))
+                .transpose()?,
+            spec: json_column(TABLE, &self.name, self.spec)?,
+            name: self.name,
+            description: self.description,
+            body: self.body,
+            scope: self.scope,
+            source_path: self.source_path,
+            retired: self.retired,
+        })
+    }
 }

@@ -12,9 +12,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Row, Sqlite};
+use sqlx::{Postgres, Sqlite};
 
-use super::{INSERT_RUN, RunRecord, SELECT_DEFINITIONS, SELECT_EVENT_TYPES, Store, StoreError};
+use super::{
+    DefinitionRecord, EventTypeRecord, INSERT_RUN, RunRecord, SELECT_DEFINITIONS,
+    SELECT_EVENT_TYPES, Store, StoreError,
+};
 use crate::plan::{Action, Actual, Change, DefinitionRow, EventTypeRow, Resource};
 
 pub(super) enum Conn {
@@ -299,45 +302,22 @@ impl Session {
 /// Every row of both tables, all scopes.
 pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
     let (definitions, event_types) = on_conn!(conn, |c, sql| {
-        let definitions = sqlx::query(&sql(SELECT_DEFINITIONS))
+        let definitions: Vec<DefinitionRecord> = sqlx::query_as(&sql(SELECT_DEFINITIONS))
             .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(|row| {
-                super::definition_row(
-                    row.try_get("id")?,
-                    row.try_get("key")?,
-                    row.try_get("name")?,
-                    row.try_get("enabled")?,
-                    row.try_get("trigger_type")?,
-                    row.try_get("trigger_config")?,
-                    row.try_get("spec")?,
-                    row.try_get("body")?,
-                    row.try_get("scope")?,
-                    row.try_get("source_path")?,
-                    row.try_get("retired")?,
-                )
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let event_types = sqlx::query(&sql(SELECT_EVENT_TYPES))
+            .await?;
+        let event_types: Vec<EventTypeRecord> = sqlx::query_as(&sql(SELECT_EVENT_TYPES))
             .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(|row| {
-                super::event_type_row(
-                    row.try_get("name")?,
-                    row.try_get("description")?,
-                    row.try_get("schema")?,
-                    row.try_get("spec")?,
-                    row.try_get("body")?,
-                    row.try_get("scope")?,
-                    row.try_get("source_path")?,
-                    row.try_get("retired")?,
-                )
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .await?;
         (definitions, event_types)
     });
+    let definitions = definitions
+        .into_iter()
+        .map(DefinitionRecord::into_row)
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let event_types = event_types
+        .into_iter()
+        .map(EventTypeRecord::into_row)
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Actual {
         schedules: Default::default(),
         definitions: definitions.into_iter().map(|r| (r.id, r)).collect(),
