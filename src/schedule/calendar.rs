@@ -137,69 +137,15 @@ pub fn at_instant(at: DateTime<Utc>) -> Calendar {
     }
 }
 
-/// Cron expressions with the calendar ranges of each field (`minute | hour | day-of-month |
-/// month | day-of-week`; `a-b/s`, `a-b` or `a`, comma-separated), shared by the tests of the
-/// conversion. Unless marked, each calendar was read back from a Temporal 1.32 dev server
-/// (`temporal schedule create --cron …`, then `describe -o json`).
+/// `fixtures/cron-corpus.tsv`: cron expressions and the ranges written for them.
 #[cfg(test)]
-pub(crate) const CORPUS: &[(&str, &str)] = &[
-    ("*/15 * * * *", "0-59/15 | 0-23 | 1-31 | 1-12 | 0-6"),
-    ("0 0 1 * 1", "0 | 0 | 1 | 1-12 | 1"),
-    ("5-59/15 * * * *", "5-59/15 | 0-23 | 1-31 | 1-12 | 0-6"),
-    ("0 9-17/2 * * mon-fri", "0 | 9-17/2 | 1-31 | 1-12 | 1-5"),
-    ("0,30 * * * *", "0,30 | 0-23 | 1-31 | 1-12 | 0-6"),
-    ("*/7 * * * *", "0-59/7 | 0-23 | 1-31 | 1-12 | 0-6"),
-    (
-        "10-50/20 1-23/11 * * *",
-        "10-50/20 | 1-23/11 | 1-31 | 1-12 | 0-6",
-    ),
-    ("0 12 */2 * *", "0 | 12 | 1-31/2 | 1-12 | 0-6"),
-    ("0 0 1 JAN *", "0 | 0 | 1 | 1 | 0-6"),
-    ("0 0 1-7 * 1", "0 | 0 | 1-7 | 1-12 | 1"),
-    ("15 2 29 2 *", "15 | 2 | 29 | 2 | 0-6"),
-    ("@hourly", "0 | 0-23 | 1-31 | 1-12 | 0-6"),
-    ("@daily", "0 | 0 | 1-31 | 1-12 | 0-6"),
-    ("@midnight", "0 | 0 | 1-31 | 1-12 | 0-6"),
-    ("@weekly", "0 | 0 | 1-31 | 1-12 | 0"),
-    ("@monthly", "0 | 0 | 1 | 1-12 | 0-6"),
-    ("@yearly", "0 | 0 | 1 | 1 | 0-6"),
-    ("@annually", "0 | 0 | 1 | 1 | 0-6"),
-    // Sunday as 7 and 0, ranges ending on it, steps reaching it or not.
-    ("0 0 * * 7", "0 | 0 | 1-31 | 1-12 | 0"),
-    ("0 0 * * 0", "0 | 0 | 1-31 | 1-12 | 0"),
-    ("0 0 * * sun", "0 | 0 | 1-31 | 1-12 | 0"),
-    ("0 0 * * 7-7", "0 | 0 | 1-31 | 1-12 | 0"),
-    ("0 0 * * 0-6", "0 | 0 | 1-31 | 1-12 | 0-6"),
-    ("0 0 * * 0-7", "0 | 0 | 1-31 | 1-12 | 0-6"),
-    ("0 0 * * 0,7", "0 | 0 | 1-31 | 1-12 | 0,0"),
-    ("0 0 * * 7,1", "0 | 0 | 1-31 | 1-12 | 0,1"),
-    ("0 0 * * 6,7", "0 | 0 | 1-31 | 1-12 | 6,0"),
-    ("0 0 * * SAT,SUN", "0 | 0 | 1-31 | 1-12 | 6,0"),
-    ("0 0 * * 5-7", "0 | 0 | 1-31 | 1-12 | 0,5-6"),
-    ("0 0 * * 1,5-7", "0 | 0 | 1-31 | 1-12 | 1,0,5-6"),
-    ("0 0 * * 3-7/2", "0 | 0 | 1-31 | 1-12 | 0,3-6/2"),
-    ("0 0 * * 2-7/5", "0 | 0 | 1-31 | 1-12 | 0,2-6/5"),
-    ("0 0 * * 1-7/3", "0 | 0 | 1-31 | 1-12 | 0,1-6/3"),
-    ("0 0 * * 5-7/3", "0 | 0 | 1-31 | 1-12 | 5-6/3"),
-    ("0 0 * * 4-7/4", "0 | 0 | 1-31 | 1-12 | 4-6/4"),
-    ("0 0 * * 0-7/7", "0 | 0 | 1-31 | 1-12 | 0,0-6/7"),
-    ("0 0 * * */2", "0 | 0 | 1-31 | 1-12 | 0-6/2"),
-    ("0 0 * * */3", "0 | 0 | 1-31 | 1-12 | 0-6/3"),
-    ("0 0 * * */7", "0 | 0 | 1-31 | 1-12 | 0,0-6/7"),
-    ("0 0 * * SUN-TUE", "0 | 0 | 1-31 | 1-12 | 0-2"),
-    // Not what the server derives: it turns `1-7` into `1-6` and loses Sunday (croner and
-    // POSIX cron read Monday to Sunday, every day).
-    ("0 0 * * 1-7", "0 | 0 | 1-31 | 1-12 | 0,1-6"),
-    // The server refuses these as `cron_string`s ("DayOfWeek End is before Start"); croner
-    // reads `SUN` ending a range as 7.
-    ("0 0 * * FRI-SUN", "0 | 0 | 1-31 | 1-12 | 0,5-6"),
-    ("0 0 * * MON-SUN", "0 | 0 | 1-31 | 1-12 | 0,1-6"),
-    ("0 0 * JAN-DEC MON-SUN", "0 | 0 | 1-31 | 1-12 | 0,1-6"),
-    ("0 6 * jun-aug sat-sun", "0 | 6 | 1-31 | 6-8 | 0,6"),
-    ("30 4 1,15 * 5", "30 | 4 | 1,15 | 1-12 | 5"),
-    ("0 22 * FEB-APR,OCT 1-5", "0 | 22 | 1-31 | 2-4,10 | 1-5"),
-    ("59 23 31 12 7", "59 | 23 | 31 | 12 | 0"),
-];
+pub(crate) fn corpus() -> Vec<(&'static str, &'static str)> {
+    include_str!("../../fixtures/cron-corpus.tsv")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_once('\t').expect("cron<TAB>ranges"))
+        .collect()
+}
 
 #[cfg(test)]
 pub(crate) fn corpus_ranges(text: &str) -> [Vec<Range>; 5] {
@@ -235,7 +181,7 @@ mod tests {
 
     #[test]
     fn matches_what_the_server_derives() {
-        for (cron, expected) in CORPUS {
+        for (cron, expected) in corpus() {
             assert_eq!(fields(cron), corpus_ranges(expected), "{cron}");
         }
         let c = from_cron(&CronExpr::parse("*/15 * * * *").unwrap());
@@ -276,7 +222,7 @@ mod tests {
 
     #[test]
     fn every_corpus_calendar_fires_when_croner_does() {
-        for (cron, _) in CORPUS {
+        for (cron, _) in corpus() {
             for after in ["2026-01-01 00:00", "2027-12-30 23:59", "2028-02-27 12:00"] {
                 agree(cron, at(after), 60).unwrap();
             }
