@@ -34,8 +34,11 @@ pub fn read(
             .prefix("activity-sync-git-")
             .tempdir()
             .map_err(|e| fail(format!("cannot create a directory to clone into: {e}")))?;
+        let mut fetch = git2::FetchOptions::new();
+        fetch.remote_callbacks(super::git_credentials::callbacks());
         let repo = git2::build::RepoBuilder::new()
             .bare(true)
+            .fetch_options(fetch)
             .clone(url, dir.path())
             .map_err(|e| fail(format!("clone failed: {}", e.message())))?;
         _clone_dir = Some(dir);
