@@ -134,6 +134,9 @@ pub struct TemporalArgs {
     /// API key (implies TLS).
     #[arg(long, env = "TEMPORAL_API_KEY", hide_env_values = true)]
     pub temporal_api_key: Option<String>,
+    /// Send the API key even over a plaintext `http://` address (a trusted local network).
+    #[arg(long, env = "TEMPORAL_ALLOW_INSECURE_API_KEY")]
+    pub temporal_allow_insecure_api_key: bool,
     /// Connect with TLS.
     #[arg(long, env = "TEMPORAL_TLS")]
     pub temporal_tls: bool,
@@ -162,6 +165,7 @@ impl TemporalArgs {
             tls_client_cert: self.temporal_tls_cert_path.clone(),
             tls_client_key: self.temporal_tls_key_path.clone(),
             tls_server_name: self.temporal_tls_server_name.clone(),
+            allow_insecure_api_key: self.temporal_allow_insecure_api_key,
         }
     }
 }

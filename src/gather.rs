@@ -53,7 +53,7 @@ impl Desired {
                     tracing::error!(source = %spec, error = %e, "source failed");
                     failed.push(SourceFailure {
                         source: spec.to_string(),
-                        message: e.to_string(),
+                        message: crate::redact::redact(&e.to_string()),
                     });
                 }
             }

@@ -7,6 +7,11 @@ use activity_sync::cli::Cli;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // A usage error quotes the argument: a `--source` URL may carry a token.
+            eprint!("{}", activity_sync::redact::redact(&e.render().to_string()));
+            return ExitCode::from(1);
+        }
         Err(e) => {
             let _ = e.print();
             // Usage errors exit 1, never 2: 2 means "changes pending" to CI pipelines.
@@ -17,7 +22,10 @@ fn main() -> ExitCode {
     match activity_sync::run(cli) {
         Ok(exit) => exit.into(),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!(
+                "error: {}",
+                activity_sync::redact::redact(&format!("{e:#}"))
+            );
             ExitCode::from(1)
         }
     }

@@ -58,7 +58,7 @@ fn json_report() {
     assert_eq!(report["mode"], "validate");
     assert_eq!(report["valid"], false);
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 12);
+    assert_eq!(errors.len(), 15);
     let bad_cron = errors
         .iter()
         .find(|e| e["source_path"] == "fixtures/invalid/bad-cron.md")

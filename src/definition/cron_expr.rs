@@ -1,8 +1,11 @@
 //! Cron expressions as Temporal accepts them: five fields or an `@hourly`-style macro.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, TimeZone, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
+use serde::{Deserialize, Serialize};
 
 /// Macros that Temporal's `cron_string` understands (`@every` is an interval, not a cron).
 pub const MACROS: [&str; 7] = [
@@ -26,11 +29,49 @@ fn expand_macro(text: &str) -> Option<&'static str> {
     })
 }
 
+/// `start..=end` every `step`: one range of a Temporal `StructuredCalendarSpec` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Range {
+    pub start: i32,
+    pub end: i32,
+    pub step: i32,
+}
+
+impl Range {
+    pub const fn new(start: i32, end: i32, step: i32) -> Range {
+        Range { start, end, step }
+    }
+
+    pub const fn one(value: i32) -> Range {
+        Range::new(value, value, 1)
+    }
+
+    /// The values the Temporal server matches for this range: an `end` below `start` means
+    /// `start` alone and a `step` of 0 means 1 (that is how the protobuf leaves them unset).
+    pub fn values(&self) -> impl Iterator<Item = i32> + use<> {
+        let end = self.end.max(self.start);
+        let step = self.step.max(1) as usize;
+        (self.start..=end).step_by(step)
+    }
+}
+
+/// The five cron fields as Temporal calendar ranges, as the Temporal server derives them
+/// from the same expression (see [`temporal_fields`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporalFields {
+    pub minute: Vec<Range>,
+    pub hour: Vec<Range>,
+    pub day_of_month: Vec<Range>,
+    pub month: Vec<Range>,
+    pub day_of_week: Vec<Range>,
+}
+
 /// A validated cron expression.
 #[derive(Debug, Clone)]
 pub struct CronExpr {
     text: String,
     cron: Cron,
+    fields: TemporalFields,
 }
 
 impl CronExpr {
@@ -86,21 +127,23 @@ impl CronExpr {
         let cron = parser
             .parse(pattern)
             .map_err(|e| format!("invalid cron expression `{trimmed}`: {e}"))?;
+        let fields = temporal_fields(pattern);
+        agree(trimmed, &cron, &fields)?;
+        fires_at_all(trimmed, &fields)?;
         Ok(CronExpr {
             text: trimmed.to_string(),
             cron,
+            fields,
         })
+    }
+
+    /// The fields as Temporal calendar ranges (what is written to the schedule).
+    pub fn temporal_fields(&self) -> &TemporalFields {
+        &self.fields
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
-    }
-
-    /// The five fields (macros expanded), for conversion to Temporal calendars.
-    pub fn fields(&self) -> [String; 5] {
-        let expanded = expand_macro(&self.text).unwrap_or(&self.text);
-        let mut fields = expanded.split_whitespace().map(str::to_string);
-        std::array::from_fn(|_| fields.next().unwrap_or_default())
     }
 
     /// Whether a wall-clock time matches (seconds ignored).
@@ -132,6 +175,39 @@ impl CronExpr {
         longest
     }
 
+    /// The shortest wait between two consecutive fires, in wall-clock seconds (DST ignored),
+    /// over the 400 days from 2025-01-01 (every month, a February of 28 days, every weekday
+    /// pattern), or the first
+    /// 20,000 fires: a cron that fires more often than that shows its shortest gap sooner.
+    pub fn shortest_interval_seconds(&self) -> i64 {
+        let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("a valid date");
+        let horizon = start + chrono::Duration::days(400);
+        let mut fires = self.cron.iter_from(start, croner::Direction::Forward);
+        let Some(mut previous) = fires.next() else {
+            return 0;
+        };
+        let mut shortest = i64::MAX;
+        for fire in fires.take(20_000) {
+            if fire > horizon {
+                break;
+            }
+            shortest = shortest.min((fire - previous).num_seconds());
+            if shortest <= 60 {
+                // Every minute: no gap is shorter.
+                break;
+            }
+            previous = fire;
+        }
+        if shortest == i64::MAX {
+            // One fire in 400 days (a yearly cron): its gap is a year or more.
+            self.longest_interval_seconds()
+        } else {
+            shortest
+        }
+    }
+
     /// The next `n` fire times strictly after `after`, in the zone `tz`.
     pub fn next_fires<Tz: TimeZone>(
         &self,
@@ -147,6 +223,171 @@ impl CronExpr {
             .take(n)
             .collect()
     }
+}
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+/// The longest each month can be (February 29 in leap years).
+const DAYS_IN_MONTH: [i32; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/// One cron field as ranges; `value(text, ends_a_range)` reads a number or a name. The
+/// field was checked by the parser, so nothing here fails.
+fn field(text: &str, min: i32, max: i32, value: impl Fn(&str, bool) -> i32) -> Vec<Range> {
+    text.split(',')
+        .map(|item| {
+            let (span, step) = match item.split_once('/') {
+                Some((span, step)) => (span, step.parse().unwrap_or(1)),
+                None => (item, 1),
+            };
+            let (start, end) = match span.split_once('-') {
+                _ if span == "*" => (min, max),
+                Some((a, b)) => (value(a, false), value(b, true)),
+                // `a/s`: from `a` to the field's maximum.
+                None if item.contains('/') => (value(span, false), max),
+                None => {
+                    let v = value(span, false);
+                    (v, v)
+                }
+            };
+            Range::new(start, end, step)
+        })
+        .collect()
+}
+
+fn named(text: &str, names: &[&str], first: i32) -> Option<i32> {
+    let upper = text.to_ascii_uppercase();
+    names
+        .iter()
+        .position(|n| *n == upper)
+        .map(|i| i as i32 + first)
+}
+
+/// Day-of-week ranges without the 7 that cron (and croner) accept for Sunday.
+///
+/// Read back from the Temporal 1.32 server, which converts a `cron_string` this way: a lone
+/// 7 becomes 0 in place; a range that ends on 7 and reaches it (`5-7`, `1-7/2`, `*/7`) gets
+/// a separate `0` range in front of it and ends on 6, except `0-7` (and `*`), which is
+/// `0-6`; one that ends on 7 without reaching it (`5-7/3`) just ends on 6. Writing what the
+/// server would derive keeps a schedule written from a `cron_string` (an older sync, a hand
+/// edit) equal to ours.
+fn sunday_as_zero(ranges: Vec<Range>) -> Vec<Range> {
+    let mut out = Vec::with_capacity(ranges.len() + 1);
+    for r in ranges {
+        if r.end != 7 {
+            out.push(r);
+        } else if r.start == 7 {
+            out.push(Range::one(0));
+        } else if (7 - r.start) % r.step.max(1) != 0 {
+            out.push(Range::new(r.start, 6, r.step));
+        } else if r.start == 0 && r.step == 1 {
+            out.push(Range::new(0, 6, 1));
+        } else {
+            out.push(Range::one(0));
+            out.push(Range::new(r.start, 6, r.step));
+        }
+    }
+    out
+}
+
+/// The calendar ranges of a 5-field pattern (macros expanded), as the Temporal server
+/// derives them from the same `cron_string`: `*` is the full range, `a/s` runs to the
+/// field's maximum, names are numbers, `SUN` ending a range is 7 (`FRI-SUN` is Friday to
+/// Sunday, as croner reads it), and Sunday is written as 0.
+pub fn temporal_fields(pattern: &str) -> TemporalFields {
+    let parts: Vec<&str> = pattern.split_whitespace().collect();
+    let part = |i: usize| parts.get(i).copied().unwrap_or("*");
+    let number = |text: &str, _: bool| text.parse().unwrap_or(-1);
+    TemporalFields {
+        minute: field(part(0), 0, 59, number),
+        hour: field(part(1), 0, 23, number),
+        day_of_month: field(part(2), 1, 31, number),
+        month: field(part(3), 1, 12, |text, _| {
+            named(text, &MONTHS, 1).unwrap_or_else(|| number(text, false))
+        }),
+        day_of_week: sunday_as_zero(field(part(4), 0, 7, |text, ends_range| {
+            match named(text, &DAYS, 0) {
+                Some(0) if ends_range => 7,
+                Some(day) => day,
+                None => number(text, false),
+            }
+        })),
+    }
+}
+
+fn value_set(ranges: &[Range]) -> BTreeSet<i32> {
+    ranges.iter().flat_map(Range::values).collect()
+}
+
+/// Proves, field by field, that the ranges written to Temporal match exactly the values
+/// croner (the next fires of the plan) matches; an expression for which they would not is
+/// refused rather than written wrong or left drifting.
+fn agree(text: &str, cron: &Cron, fields: &TemporalFields) -> Result<(), String> {
+    let p = &cron.pattern;
+    let checks = [
+        ("minute", &fields.minute, p.minutes.values(), 0, 59),
+        ("hour", &fields.hour, p.hours.values(), 0, 23),
+        ("day-of-month", &fields.day_of_month, p.days.values(), 1, 31),
+        ("month", &fields.month, p.months.values(), 1, 12),
+        (
+            "day-of-week",
+            &fields.day_of_week,
+            p.days_of_week.values(),
+            0,
+            6,
+        ),
+    ];
+    for (name, ranges, croner_values, min, max) in checks {
+        let representable = ranges
+            .iter()
+            .all(|r| r.step >= 1 && min <= r.start && r.start <= r.end && r.end <= max);
+        let theirs: BTreeSet<i32> = croner_values.into_iter().map(i32::from).collect();
+        if !representable || value_set(ranges) != theirs {
+            return Err(format!(
+                "cron expression `{text}`: the {name} field cannot be written as a Temporal calendar that matches the same times"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn list(values: &BTreeSet<i32>) -> String {
+    values
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Refuses an expression that never fires (`0 0 31 2 *`: no February has a 31st), or fires
+/// only when February 29 falls on one of its weekdays (about once in 28 years). Both
+/// Temporal and croner AND day-of-month and day-of-week, and over the 400-year Gregorian
+/// cycle every other date falls on every weekday, so this is exact.
+fn fires_at_all(text: &str, fields: &TemporalFields) -> Result<(), String> {
+    let months = value_set(&fields.month);
+    let days = value_set(&fields.day_of_month);
+    let dates: Vec<(i32, i32)> = months
+        .iter()
+        .flat_map(|&m| {
+            days.iter()
+                .filter(move |&&d| d <= DAYS_IN_MONTH[(m - 1) as usize])
+                .map(move |&d| (m, d))
+        })
+        .collect();
+    let plural = if days.len() == 1 { "" } else { "s" };
+    if dates.is_empty() {
+        return Err(format!(
+            "cron expression `{text}` never fires: none of its months has day{plural} {}",
+            list(&days)
+        ));
+    }
+    if dates == [(2, 29)] && value_set(&fields.day_of_week).len() < 7 {
+        return Err(format!(
+            "cron expression `{text}` fires only when February 29 falls on one of its days of the week, about once in 28 years"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -188,6 +429,77 @@ mod tests {
         ] {
             assert!(CronExpr::parse(bad).is_err(), "{bad} should be rejected");
         }
+    }
+
+    #[test]
+    fn crons_that_never_fire_are_refused() {
+        let err = |e: &str| CronExpr::parse(e).unwrap_err();
+        assert_eq!(
+            err("0 0 31 2 *"),
+            "cron expression `0 0 31 2 *` never fires: none of its months has day 31"
+        );
+        assert_eq!(
+            err("0 0 30 2 *"),
+            "cron expression `0 0 30 2 *` never fires: none of its months has day 30"
+        );
+        assert_eq!(
+            err("0 0 31 4,6,9,11 *"),
+            "cron expression `0 0 31 4,6,9,11 *` never fires: none of its months has day 31"
+        );
+        assert_eq!(
+            err("0 0 30,31 FEB *"),
+            "cron expression `0 0 30,31 FEB *` never fires: none of its months has days 30, 31"
+        );
+        assert!(err("0 0 29 2 1").contains("about once in 28 years"));
+        // Leap days, and the 31st of months that have one, do fire.
+        for ok in [
+            "0 0 29 2 *",
+            "0 0 31 1-4 *",
+            "0 0 30,31 2,3 *",
+            "0 0 31 * *",
+        ] {
+            CronExpr::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn sunday_as_seven_ending_a_range() {
+        let days = |e: &str| {
+            let expr = CronExpr::parse(e).unwrap();
+            // 2026-01-05 is a Monday.
+            let after = Utc.with_ymd_and_hms(2026, 1, 4, 12, 0, 0).unwrap();
+            expr.next_fires(&Utc, after, 7)
+                .iter()
+                .map(|t| t.format("%a").to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(days("0 0 * * 5-7"), "Fri Sat Sun Fri Sat Sun Fri");
+        assert_eq!(days("0 0 * * FRI-SUN"), "Fri Sat Sun Fri Sat Sun Fri");
+        assert_eq!(days("0 0 * * 1-7"), "Mon Tue Wed Thu Fri Sat Sun");
+        assert_eq!(days("0 0 * JAN-DEC MON-SUN"), "Mon Tue Wed Thu Fri Sat Sun");
+        let dow = |e: &str| {
+            CronExpr::parse(e)
+                .unwrap()
+                .temporal_fields()
+                .day_of_week
+                .clone()
+        };
+        assert_eq!(dow("0 0 * * 5-7"), [Range::one(0), Range::new(5, 6, 1)]);
+        assert_eq!(dow("0 0 * * FRI-SUN"), [Range::one(0), Range::new(5, 6, 1)]);
+        assert_eq!(dow("0 0 * * 1-7"), [Range::one(0), Range::new(1, 6, 1)]);
+        assert_eq!(dow("0 0 * * 7"), [Range::one(0)]);
+    }
+
+    #[test]
+    fn shortest_interval() {
+        let seconds = |e: &str| CronExpr::parse(e).unwrap().shortest_interval_seconds();
+        assert_eq!(seconds("* * * * *"), 60);
+        assert_eq!(seconds("*/15 * * * *"), 900);
+        assert_eq!(seconds("0 9,17 * * *"), 8 * 3600);
+        assert_eq!(seconds("0 0 * * 1,2"), 86_400);
+        assert_eq!(seconds("0 0 1 * *"), 28 * 86_400);
+        assert_eq!(seconds("@yearly"), 365 * 86_400);
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::text::escape_unsafe;
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
     pub source_path: String,
@@ -16,11 +18,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(source_path: &str, line: usize, col: usize, message: impl Into<String>) -> Self {
+        // Messages quote the file; nothing it holds may rewrite the terminal or reorder a line.
+        let message = message.into();
         Diagnostic {
-            source_path: source_path.to_string(),
+            source_path: escape_unsafe(source_path).into_owned(),
             line,
             col,
-            message: message.into(),
+            message: escape_unsafe(&message).into_owned(),
         }
     }
 

@@ -6,6 +6,7 @@ mod diagnostic;
 mod frontmatter;
 mod model;
 mod parse;
+pub mod text;
 pub mod yaml;
 
 pub use catalog::{Catalog, Protected};
@@ -18,6 +19,6 @@ pub use model::{
     source_location,
 };
 pub use parse::{
-    Claims, FileOutcome, MAX_FILE_BYTES, MIN_CATCHUP_WINDOW_SECONDS, SourceFile, is_valid_name,
-    parse_file,
+    Claims, FileOutcome, MAX_CATCHUP_WINDOW_SECONDS, MAX_FILE_BYTES, MAX_JITTER_SECONDS,
+    MIN_CATCHUP_WINDOW_SECONDS, SourceFile, is_valid_name, parse_file,
 };

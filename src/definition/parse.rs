@@ -14,6 +14,7 @@ use super::model::{
     ActivityDefinition, CronTrigger, Definition, EventTrigger, EventType, MisfirePolicy,
     OnceTrigger, Origin, Trigger, id_from_key,
 };
+use super::text::first_unsafe;
 use super::yaml::{self, Entry, Limits, Node, Pos, Value};
 
 /// Largest definition file read; larger ones are refused before they are parsed.
@@ -65,6 +66,17 @@ pub fn parse_file(file: &SourceFile) -> FileOutcome {
         errors: vec![Diagnostic::new(&file.source_path, line, col, message)],
         claims: Claims::default(),
     };
+    if let Some(c) = first_unsafe(&file.source_path) {
+        // The path is shown in every message and stored with the row: refuse, don't escape.
+        return invalid(
+            1,
+            1,
+            format!(
+                "the file name contains the control or bidirectional character U+{:04X}; rename the file",
+                c as u32
+            ),
+        );
+    }
     if file.text.len() as u64 > MAX_FILE_BYTES {
         return FileOutcome::Invalid {
             errors: vec![Diagnostic::oversized(
@@ -152,6 +164,13 @@ const ONCE_KEYS: &[&str] = &["type", "at"];
 
 /// Temporal clamps catchup windows under 10 s to 10 s; a smaller value would read back as drift.
 pub const MIN_CATCHUP_WINDOW_SECONDS: u64 = 10;
+/// The longest catchup window Temporal keeps as written: the server holds durations as Go
+/// `time.Duration` (int64 nanoseconds), so anything longer is saturated to
+/// 9223372036.854775807 s (about 292 years) and would read back as drift.
+pub const MAX_CATCHUP_WINDOW_SECONDS: u64 = 9_223_372_036;
+/// Jitter spreads one schedule's fires to avoid a herd; more than a day is never that, and
+/// Temporal stores (and other clients must read) whatever is written.
+pub const MAX_JITTER_SECONDS: u64 = 86_400;
 
 struct Cx<'a> {
     source_path: &'a str,
@@ -236,6 +255,16 @@ impl Cx<'_> {
             let name = self.string(e)?;
             if name.trim().is_empty() {
                 self.error(e.value.pos, "`name` must not be empty");
+                return None;
+            }
+            if let Some(c) = first_unsafe(name) {
+                self.error(
+                    e.value.pos,
+                    format!(
+                        "`name` must be one line of text without control or bidirectional-override characters, found U+{:04X}",
+                        c as u32
+                    ),
+                );
                 return None;
             }
             Some(name.to_string())
@@ -330,7 +359,7 @@ impl Cx<'_> {
         let cron = self.required(node, "cron").and_then(|entry| {
             let text = self.string(entry)?;
             match CronExpr::parse(text) {
-                Ok(expr) => Some(expr.as_str().to_string()),
+                Ok(expr) => Some(expr),
                 Err(message) => {
                     self.error(entry.value.pos, message);
                     None
@@ -373,14 +402,23 @@ impl Cx<'_> {
         };
         let catchup_window_seconds = match node.get("catchup_window_seconds") {
             None => Some(None),
-            Some(entry) => self.seconds(entry, MIN_CATCHUP_WINDOW_SECONDS).map(Some),
+            Some(entry) => self
+                .seconds(
+                    entry,
+                    MIN_CATCHUP_WINDOW_SECONDS,
+                    MAX_CATCHUP_WINDOW_SECONDS,
+                )
+                .map(Some),
         };
         let jitter_seconds = match node.get("jitter_seconds") {
             None => Some(None),
-            Some(entry) => self.seconds(entry, 0).map(Some),
+            Some(entry) => self
+                .seconds(entry, 0, MAX_JITTER_SECONDS)
+                .and_then(|jitter| self.jitter_within(entry, jitter, cron.as_ref()))
+                .map(Some),
         };
         Some(CronTrigger {
-            cron: cron?,
+            cron: cron?.as_str().to_string(),
             timezone: timezone?,
             misfire_policy: misfire_policy?,
             catchup_window_seconds: catchup_window_seconds?,
@@ -539,14 +577,16 @@ impl Cx<'_> {
         }
     }
 
-    fn seconds(&mut self, entry: &Entry, min: u64) -> Option<u64> {
+    fn seconds(&mut self, entry: &Entry, min: u64, max: u64) -> Option<u64> {
         match entry.value.value {
-            Value::Int(n) if n >= 0 && n as u64 >= min => Some(n as u64),
+            Value::Int(n) if (i128::from(min)..=i128::from(max)).contains(&n) => {
+                u64::try_from(n).ok()
+            }
             _ => {
                 self.error(
                     entry.value.pos,
                     format!(
-                        "`{}` must be a whole number of seconds, at least {min}, found {}",
+                        "`{}` must be a whole number of seconds from {min} to {max}, found {}",
                         entry.key,
                         show(&entry.value)
                     ),
@@ -554,6 +594,31 @@ impl Cx<'_> {
                 None
             }
         }
+    }
+
+    /// Temporal caps each fire's jitter at the time to the next fire; a jitter that long
+    /// would not spread the fires, it would reorder and merge them.
+    fn jitter_within(
+        &mut self,
+        entry: &Entry,
+        jitter: u64,
+        cron: Option<&CronExpr>,
+    ) -> Option<u64> {
+        let Some(cron) = cron else {
+            return Some(jitter);
+        };
+        let gap = u64::try_from(cron.shortest_interval_seconds()).unwrap_or(0);
+        if jitter > 0 && jitter >= gap {
+            self.error(
+                entry.value.pos,
+                format!(
+                    "`jitter_seconds` `{jitter}` must be shorter than the shortest gap between fires of `{}` ({gap} s)",
+                    cron.as_str()
+                ),
+            );
+            return None;
+        }
+        Some(jitter)
     }
 }
 
@@ -688,8 +753,130 @@ mod tests {
         assert_eq!(
             errs,
             [
-                "defs/x.md:6:27: `catchup_window_seconds` must be a whole number of seconds, at least 10, found `5`"
+                "defs/x.md:6:27: `catchup_window_seconds` must be a whole number of seconds from 10 to 9223372036, found `5`"
             ]
+        );
+    }
+
+    fn trigger_errors(extra: &str) -> Vec<String> {
+        errors(&MINIMAL.replace("  type: cron\n", &format!("  type: cron\n{extra}")))
+    }
+
+    #[test]
+    fn numeric_fields_have_ranges_and_exact_messages() {
+        assert_eq!(
+            trigger_errors("  jitter_seconds: 9223372036854775807\n"),
+            [
+                "defs/x.md:6:19: `jitter_seconds` must be a whole number of seconds from 0 to 86400, found `9223372036854775807`"
+            ]
+        );
+        assert_eq!(
+            trigger_errors("  jitter_seconds: 18446744073709551615\n"),
+            [
+                "defs/x.md:6:19: `jitter_seconds` must be a whole number of seconds from 0 to 86400, found `18446744073709551615`"
+            ]
+        );
+        assert_eq!(
+            trigger_errors("  jitter_seconds: -1\n"),
+            [
+                "defs/x.md:6:19: `jitter_seconds` must be a whole number of seconds from 0 to 86400, found `-1`"
+            ]
+        );
+        // `0 * * * *` fires hourly: a jitter of an hour would merge fires.
+        assert_eq!(
+            trigger_errors("  jitter_seconds: 3600\n"),
+            [
+                "defs/x.md:6:19: `jitter_seconds` `3600` must be shorter than the shortest gap between fires of `0 * * * *` (3600 s)"
+            ]
+        );
+        assert_eq!(
+            trigger_errors("  catchup_window_seconds: 9223372037\n"),
+            [
+                "defs/x.md:6:27: `catchup_window_seconds` must be a whole number of seconds from 10 to 9223372036, found `9223372037`"
+            ]
+        );
+        assert_eq!(
+            trigger_errors("  catchup_window_seconds: 18446744073709551616\n"),
+            [
+                "defs/x.md:6:27: integer `18446744073709551616` is out of range (integers from -9223372036854775808 to 18446744073709551615 are kept exactly)"
+            ]
+        );
+        let d = activity(&MINIMAL.replace(
+            "  type: cron\n",
+            "  type: cron\n  jitter_seconds: 3599\n  catchup_window_seconds: 9223372036\n",
+        ));
+        let Trigger::Cron(c) = &d.trigger else {
+            panic!()
+        };
+        assert_eq!(
+            (c.jitter_seconds, c.catchup_window_seconds),
+            (Some(3599), Some(9_223_372_036))
+        );
+    }
+
+    #[test]
+    fn unknown_integers_are_stored_exactly() {
+        let d = activity(&MINIMAL.replace(
+            "name: A\n",
+            "name: A\nbudget: 18446744073709551615\nfloor: -9223372036854775808\n",
+        ));
+        assert_eq!(d.spec["budget"].as_u64(), Some(u64::MAX));
+        assert!(
+            d.spec
+                .to_string()
+                .contains("\"budget\":18446744073709551615")
+        );
+        assert_eq!(d.spec["floor"].as_i64(), Some(i64::MIN));
+    }
+
+    #[test]
+    fn a_cron_that_never_fires_is_an_error_at_its_line() {
+        let errs = errors(&MINIMAL.replace("0 * * * *", "0 0 31 2 *"));
+        assert_eq!(
+            errs,
+            [
+                "defs/x.md:6:9: cron expression `0 0 31 2 *` never fires: none of its months has day 31"
+            ]
+        );
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_in_names() {
+        // YAML double-quoted escapes.
+        for (yaml, code) in [
+            (r"Report \u202Eyliad", "202E"),
+            (r"a\x1b[2Jb", "001B"),
+            (r"x\u2066y", "2066"),
+            (r"two\nlines", "000A"),
+        ] {
+            let errs = errors(&MINIMAL.replace("name: A\n", &format!("name: \"{yaml}\"\n")));
+            assert_eq!(
+                errs,
+                [format!(
+                    "defs/x.md:3:7: `name` must be one line of text without control or bidirectional-override characters, found U+{code}"
+                )]
+            );
+        }
+        // A key is ASCII already; a quoted control character in it is escaped in the message.
+        let errs = errors(&MINIMAL.replace("key: a.b", "key: \"a\\u202Eb\""));
+        assert_eq!(errs.len(), 1);
+        assert!(
+            errs[0].contains("`a\\u{202e}b` is not a valid name"),
+            "{errs:?}"
+        );
+        assert!(!errs[0].contains('\u{202E}'));
+        // A file name with one is refused, escaped.
+        let outcome = parse_file(&SourceFile {
+            source_path: "defs/evil\u{202E}dm.md".into(),
+            rel_path: "evil\u{202E}dm.md".into(),
+            text: MINIMAL.into(),
+        });
+        let FileOutcome::Invalid { errors, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(
+            errors[0].to_string(),
+            "defs/evil\\u{202e}dm.md:1:1: the file name contains the control or bidirectional character U+202E; rename the file"
         );
     }
 

@@ -66,7 +66,8 @@ pub struct Node {
 pub enum Value {
     Null,
     Bool(bool),
-    Int(i64),
+    /// Every integer JSON keeps exactly: from `i64::MIN` to `u64::MAX` (others are refused).
+    Int(i128),
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
@@ -109,6 +110,10 @@ pub enum YamlError {
     },
     #[error("`{text}` cannot be represented in JSON")]
     NotJson { pos: Pos, text: String },
+    #[error(
+        "integer `{text}` is out of range (integers from -9223372036854775808 to 18446744073709551615 are kept exactly)"
+    )]
+    IntegerOutOfRange { pos: Pos, text: String },
 }
 
 impl YamlError {
@@ -127,7 +132,8 @@ impl YamlError {
             | YamlError::ComplexKey { pos }
             | YamlError::UnsupportedTag { pos, .. }
             | YamlError::BadTaggedScalar { pos, .. }
-            | YamlError::NotJson { pos, .. } => pos.line += delta,
+            | YamlError::NotJson { pos, .. }
+            | YamlError::IntegerOutOfRange { pos, .. } => pos.line += delta,
         }
         self
     }
@@ -142,7 +148,8 @@ impl YamlError {
             | YamlError::ComplexKey { pos }
             | YamlError::UnsupportedTag { pos, .. }
             | YamlError::BadTaggedScalar { pos, .. }
-            | YamlError::NotJson { pos, .. } => *pos,
+            | YamlError::NotJson { pos, .. }
+            | YamlError::IntegerOutOfRange { pos, .. } => *pos,
         }
     }
 }
@@ -450,7 +457,7 @@ fn resolve_scalar(
             "str" => Ok(Value::Str(text.to_string())),
             "null" => parse_null(text).ok_or_else(|| bad("null")),
             "bool" => parse_bool(text).ok_or_else(|| bad("boolean")),
-            "int" => parse_int(text).ok_or_else(|| bad("integer")),
+            "int" => parse_int(text, pos)?.ok_or_else(|| bad("integer")),
             "float" => parse_float(text, pos)?.ok_or_else(|| bad("float")),
             other => Err(YamlError::UnsupportedTag {
                 pos,
@@ -461,10 +468,10 @@ fn resolve_scalar(
     if style != ScalarStyle::Plain {
         return Ok(Value::Str(text.to_string()));
     }
-    if let Some(v) = parse_null(text)
-        .or_else(|| parse_bool(text))
-        .or_else(|| parse_int(text))
-    {
+    if let Some(v) = parse_null(text).or_else(|| parse_bool(text)) {
+        return Ok(v);
+    }
+    if let Some(v) = parse_int(text, pos)? {
         return Ok(v);
     }
     Ok(parse_float(text, pos)?.unwrap_or_else(|| Value::Str(text.to_string())))
@@ -482,21 +489,36 @@ fn parse_bool(text: &str) -> Option<Value> {
     }
 }
 
-fn parse_int(text: &str) -> Option<Value> {
-    let digits = |s: &str, radix| {
-        (!s.is_empty() && s.chars().all(|c| c.is_digit(radix)))
-            .then(|| i64::from_str_radix(s, radix).ok())
-            .flatten()
+/// Core-schema integers (decimal, `0o` octal, `0x` hex). An integer that JSON cannot keep
+/// exactly is refused, never rounded to a float: `18446744073709551616` is an error, not
+/// `18446744073709552000`.
+fn parse_int(text: &str, pos: Pos) -> Result<Option<Value>, YamlError> {
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
     };
-    let n = if let Some(oct) = text.strip_prefix("0o") {
-        digits(oct, 8)
+    let (digits, radix) = if let Some(oct) = text.strip_prefix("0o") {
+        (oct, 8)
     } else if let Some(hex) = text.strip_prefix("0x") {
-        digits(hex, 16)
+        (hex, 16)
     } else {
-        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-        digits(unsigned, 10).and_then(|_| text.parse::<i64>().ok())
+        (unsigned, 10)
     };
-    n.map(Value::Int)
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Ok(None);
+    }
+    let sign = if radix == 10 { sign } else { 1 };
+    let value = i128::from_str_radix(digits, radix)
+        .ok()
+        .map(|n| sign * n)
+        .filter(|n| (i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(n));
+    match value {
+        Some(n) => Ok(Some(Value::Int(n))),
+        None => Err(YamlError::IntegerOutOfRange {
+            pos,
+            text: text.to_string(),
+        }),
+    }
 }
 
 /// Core-schema floats; `.inf` and `.nan` have no JSON form and are refused.
@@ -541,7 +563,11 @@ impl Node {
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Int(i) => J::from(*i),
+            Value::Int(i) => match i64::try_from(*i) {
+                Ok(n) => J::from(n),
+                // In range by construction: up to `u64::MAX`.
+                Err(_) => J::from(u64::try_from(*i).unwrap_or(u64::MAX)),
+            },
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
@@ -615,6 +641,39 @@ mod tests {
         assert_eq!(json["g"], 1000.0);
         assert_eq!(json["h"], 755);
         assert_eq!(json["i"], "1.2.3");
+    }
+
+    #[test]
+    fn integers_are_exact_or_refused() {
+        let json =
+            one("a: 18446744073709551615\nb: -9223372036854775808\nc: 9223372036854775807\n")
+                .to_json();
+        assert_eq!(json["a"].as_u64(), Some(u64::MAX));
+        assert_eq!(json["b"].as_i64(), Some(i64::MIN));
+        assert_eq!(json["c"].as_i64(), Some(i64::MAX));
+        assert_eq!(
+            json.to_string(),
+            r#"{"a":18446744073709551615,"b":-9223372036854775808,"c":9223372036854775807}"#
+        );
+        for big in [
+            "18446744073709551616",
+            "-9223372036854775809",
+            "99999999999999999999999999999999999999999",
+        ] {
+            let err = load_one(&format!("x: {big}\n"), Limits::DEFINITION).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "integer `{big}` is out of range (integers from -9223372036854775808 to 18446744073709551615 are kept exactly)"
+                )
+            );
+        }
+        // A float stays a float; quoted digits stay a string.
+        assert_eq!(one("x: 1e30\n").to_json()["x"], 1e30);
+        assert_eq!(
+            one("x: '18446744073709551616'\n").to_json()["x"],
+            "18446744073709551616"
+        );
     }
 
     #[test]

@@ -18,9 +18,10 @@ pub fn read(
     subdir: Option<&str>,
     reference: Option<&str>,
 ) -> Result<SourceRead, SourceError> {
+    // Messages and labels name the repository without its credentials (the clone uses `url`).
     let fail = |message: String| SourceError::Git {
-        url: url.to_string(),
-        message,
+        url: crate::redact::redact(url),
+        message: crate::redact::redact(&message),
     };
     let git = |e: git2::Error| fail(e.message().to_string());
     let local = !url.contains("://") && Path::new(url).exists();
@@ -33,8 +34,11 @@ pub fn read(
             .prefix("activity-sync-git-")
             .tempdir()
             .map_err(|e| fail(format!("cannot create a directory to clone into: {e}")))?;
+        let mut fetch = git2::FetchOptions::new();
+        fetch.remote_callbacks(super::git_credentials::callbacks());
         let repo = git2::build::RepoBuilder::new()
             .bare(true)
+            .fetch_options(fetch)
             .clone(url, dir.path())
             .map_err(|e| fail(format!("clone failed: {}", e.message())))?;
         _clone_dir = Some(dir);
@@ -71,7 +75,11 @@ pub fn read(
     let walker = Walker {
         repo: &repo,
         root: &root,
-        source_prefix: format!("git::{url}@{}:{prefix}", &sha[..12]),
+        source_prefix: format!(
+            "git::{}@{}:{prefix}",
+            crate::redact::redact(url),
+            &sha[..12]
+        ),
     };
     walker.walk(&root, Path::new(""), &mut read).map_err(git)?;
     Ok(read)

@@ -2,6 +2,7 @@
 
 mod dir;
 mod git;
+mod git_credentials;
 mod manifest;
 mod spec;
 

@@ -27,7 +27,7 @@ impl FromStr for SourceSpec {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |message: &str| SourceError::Spec {
-            spec: s.to_string(),
+            spec: crate::redact::redact(s),
             message: message.to_string(),
         };
         if let Some(rest) = s.strip_prefix("git::") {
@@ -92,7 +92,8 @@ impl fmt::Display for SourceSpec {
                 subdir,
                 reference,
             } => {
-                write!(f, "git::{url}")?;
+                // The label of the source everywhere (source_path, sync_runs, notes): redacted.
+                write!(f, "git::{}", crate::redact::redact(url))?;
                 if let Some(sub) = subdir {
                     write!(f, "//{sub}")?;
                 }
@@ -151,6 +152,28 @@ mod tests {
             assert_eq!(parsed, expected, "{text}");
             assert_eq!(parsed.to_string(), text, "display round-trips");
         }
+    }
+
+    #[test]
+    fn the_label_is_redacted_the_url_is_not() {
+        let text = "git::https://deploy:TOKEN@host/repo.git//defs?ref=main";
+        let spec: SourceSpec = text.parse().unwrap();
+        assert_eq!(
+            spec,
+            git(
+                "https://deploy:TOKEN@host/repo.git",
+                Some("defs"),
+                Some("main")
+            )
+        );
+        assert_eq!(
+            spec.to_string(),
+            "git::https://deploy:***@host/repo.git//defs?ref=main"
+        );
+        let bad = "git::https://deploy:TOKEN@host/repo.git?ref="
+            .parse::<SourceSpec>()
+            .unwrap_err();
+        assert!(!bad.to_string().contains("TOKEN"), "{bad}");
     }
 
     #[test]

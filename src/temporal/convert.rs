@@ -261,3 +261,56 @@ pub fn calendars_from_spec(spec: &ScheduleSpec) -> (Vec<Calendar>, String, u64) 
 #[cfg(test)]
 #[path = "convert_round_trip_tests.rs"]
 mod round_trip_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::CronExpr;
+    use crate::schedule::calendar::{corpus, from_cron};
+
+    /// What Temporal hands back for a range we wrote: proto3 leaves zeros out, so a range
+    /// that is one value may come back with `end` 0 and a step of 1 as 0.
+    fn as_the_server_returns(c: &StructuredCalendarSpec) -> StructuredCalendarSpec {
+        let strip = |ranges: &[PRange]| -> Vec<PRange> {
+            ranges
+                .iter()
+                .map(|r| PRange {
+                    start: r.start,
+                    end: if r.end == r.start { 0 } else { r.end },
+                    step: if r.step == 1 { 0 } else { r.step },
+                })
+                .collect()
+        };
+        StructuredCalendarSpec {
+            second: strip(&c.second),
+            minute: strip(&c.minute),
+            hour: strip(&c.hour),
+            day_of_month: strip(&c.day_of_month),
+            month: strip(&c.month),
+            year: strip(&c.year),
+            day_of_week: strip(&c.day_of_week),
+            comment: c.comment.clone(),
+        }
+    }
+
+    #[test]
+    fn every_corpus_calendar_round_trips() {
+        for (cron, _) in corpus() {
+            let want = from_cron(&CronExpr::parse(cron).unwrap());
+            let proto = calendar_to_proto(&want);
+            assert_eq!(calendar_from_proto(&proto), want, "{cron}");
+            assert_eq!(
+                calendar_from_proto(&as_the_server_returns(&proto)),
+                want,
+                "{cron}: with zeros left out"
+            );
+            // Nothing we write is a form the server rewrites: no 7, no end before start.
+            for r in &proto.day_of_week {
+                assert!(
+                    (0..=6).contains(&r.start) && r.start <= r.end && r.end <= 6,
+                    "{cron}: {r:?}"
+                );
+            }
+        }
+    }
+}

@@ -55,6 +55,8 @@ pub struct TemporalSettings {
     pub tls_client_cert: Option<std::path::PathBuf>,
     pub tls_client_key: Option<std::path::PathBuf>,
     pub tls_server_name: Option<String>,
+    /// Send the API key over a plaintext (`http://`) connection anyway.
+    pub allow_insecure_api_key: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,10 @@ pub enum TemporalError {
         schedule: String,
         failures: u32,
     },
+    #[error(
+        "refusing to send the Temporal API key over plaintext to `{address}`: use `host:port` or an `https://` address (an API key implies TLS), or allow it with `--temporal-allow-insecure-api-key` (`TEMPORAL_ALLOW_INSECURE_API_KEY=true`)"
+    )]
+    InsecureApiKey { address: String },
     #[error("cannot read `{path}`: {source}")]
     Tls {
         path: std::path::PathBuf,
@@ -108,7 +114,7 @@ impl TemporalError {
             TemporalError::Connect { .. }
             | TemporalError::Timeout { .. }
             | TemporalError::CircuitOpen { .. } => true,
-            TemporalError::Tls { .. } => false,
+            TemporalError::Tls { .. } | TemporalError::InsecureApiKey { .. } => false,
         }
     }
 }
@@ -133,9 +139,9 @@ impl From<TemporalError> for BackendError {
             | TemporalError::CircuitOpen { call, schedule, .. } => {
                 (*call, schedule.clone(), e.to_string())
             }
-            TemporalError::Connect { .. } | TemporalError::Tls { .. } => {
-                ("connect", "*".to_string(), e.to_string())
-            }
+            TemporalError::Connect { .. }
+            | TemporalError::Tls { .. }
+            | TemporalError::InsecureApiKey { .. } => ("connect", "*".to_string(), e.to_string()),
         };
         BackendError {
             call,
@@ -193,6 +199,12 @@ impl Temporal {
             )
         };
         let url = Url::from_str(&url).map_err(|e| fail(e.to_string()))?;
+        if settings.api_key.is_some() && url.scheme() == "http" && !settings.allow_insecure_api_key
+        {
+            return Err(TemporalError::InsecureApiKey {
+                address: crate::redact::redact(&settings.address),
+            });
+        }
         let identity = format!("activity-sync@{}", hostname());
         let mut options = ConnectionOptions::new(url)
             .identity(identity.clone())

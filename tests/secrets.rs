@@ -1,0 +1,264 @@
+//! No credential in a source URL, or the Temporal API key, ever leaves the process: a token
+//! in a git URL (a repository served by `git daemon`, and an https URL whose connection is
+//! refused) is absent from every output (text, JSON, Markdown, logs at debug level), from the
+//! database file (`sync_runs`, `activity_definitions.source_path`) and from every schedule
+//! written to a real Temporal dev server; the API key is refused over plaintext.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::temporal::DevServer;
+use common::{copy_tree, fixtures};
+
+const TOKEN: &str = "ghp_T0KEN5ecretXyZ";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `git daemon` serving the repositories under `base`, stopped when dropped.
+struct GitDaemon {
+    child: Child,
+    port: u16,
+}
+
+impl GitDaemon {
+    fn start(base: &Path) -> GitDaemon {
+        let port = free_port();
+        let child = Command::new("git")
+            .args([
+                "daemon",
+                "--reuseaddr",
+                "--export-all",
+                "--listen=127.0.0.1",
+                &format!("--port={port}"),
+                &format!("--base-path={}", base.display()),
+            ])
+            .arg(base)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("git daemon starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "git daemon did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        GitDaemon { child, port }
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+struct Run {
+    code: i32,
+    all: String,
+}
+
+fn run(dir: &Path, server: &DevServer, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = common::bin();
+    cmd.args(args)
+        .current_dir(dir)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("a.db").display()),
+        )
+        .env("TEMPORAL_ADDRESS", &server.address)
+        .env("RUST_LOG", "trace")
+        .env_remove("TEMPORAL_NAMESPACE")
+        .env_remove("TEMPORAL_API_KEY")
+        .env_remove("ACTIVITY_SYNC_SCOPE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        all: format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// Every byte of the SQLite database (and its journal files).
+fn database_bytes(dir: &Path) -> String {
+    ["a.db", "a.db-wal", "a.db-shm"]
+        .iter()
+        .filter_map(|f| std::fs::read(dir.join(f)).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
+#[test]
+fn a_token_in_a_git_url_is_in_no_output_row_run_or_schedule() {
+    let server = DevServer::start(true);
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("srv");
+    let repo = base.join("defs-repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    copy_tree(&fixtures("valid"), &repo.join("activity-definitions"));
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "definitions"]);
+    let daemon = GitDaemon::start(&base);
+    let served = format!(
+        "git::git://deploy:{TOKEN}@127.0.0.1:{}/defs-repo//activity-definitions?ref=main",
+        daemon.port
+    );
+    let refused = format!(
+        "git::https://deploy:{TOKEN}@127.0.0.1:{}/org/repo.git?access_token={TOKEN}//defs?ref=main",
+        free_port()
+    );
+
+    let mut outputs = Vec::new();
+    let mut check = |args: &[&str], expect: Option<i32>| {
+        let r = run(dir.path(), &server, args, &[]);
+        if let Some(code) = expect {
+            assert_eq!(r.code, code, "{args:?}: {}", r.all);
+        }
+        assert!(
+            !r.all.contains(TOKEN),
+            "{args:?} leaked the token:\n{}",
+            r.all
+        );
+        outputs.push(r.all);
+    };
+    check(&["validate", "--source", &served], Some(0));
+    check(
+        &["validate", "--source", &served, "--format", "json"],
+        Some(0),
+    );
+    check(&["plan", "--source", &served], Some(0));
+    check(
+        &["plan", "--source", &served, "--format", "markdown"],
+        Some(0),
+    );
+    check(&["apply", "--source", &served, "--format", "json"], Some(0));
+    check(&["apply", "--source", &served], Some(0));
+    // Disable one definition: its paused schedule's note names the file.
+    git(
+        &repo,
+        &[
+            "mv",
+            "activity-definitions/report-daily.md",
+            "activity-definitions/report-daily-moved.md",
+        ],
+    );
+    git(&repo, &["commit", "-qm", "move"]);
+    check(&["apply", "--source", &served, "--format", "json"], Some(0));
+    // The https source fails (connection refused): reported, recorded, never leaked.
+    check(&["validate", "--source", &refused], Some(1));
+    check(&["plan", "--source", &served, "--source", &refused], None);
+    check(
+        &[
+            "apply", "--source", &served, "--source", &refused, "--format", "json",
+        ],
+        None,
+    );
+    check(&["status"], Some(0));
+    check(&["status", "--format", "json"], None);
+    // A usage error quotes the argument: redacted too.
+    check(
+        &[
+            "plan",
+            "--source",
+            &format!("git::https://deploy:{TOKEN}@h/r.git?ref="),
+        ],
+        None,
+    );
+    let joined = outputs.join("\n");
+    assert!(
+        joined.contains("deploy:***@127.0.0.1"),
+        "the redacted source is shown: {joined}"
+    );
+    assert!(joined.contains("access_token=***"), "{joined}");
+
+    // The database: rows' source_path and every sync_runs row.
+    let db = database_bytes(dir.path());
+    assert!(!db.contains(TOKEN), "the database holds the token");
+    assert!(
+        db.contains("deploy:***@127.0.0.1"),
+        "source_path is stored, redacted"
+    );
+
+    // Temporal: every schedule, whole (notes, memo, search attributes, action).
+    let out = server.cli(&["schedule", "list", "-o", "json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scheduleId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() >= 4, "{list}");
+    for id in ids {
+        let described = server.describe(&id).unwrap().to_string();
+        assert!(!described.contains(TOKEN), "{id}: {described}");
+    }
+}
+
+#[test]
+fn the_api_key_is_refused_over_plaintext_unless_allowed() {
+    let server = DevServer::start(true);
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures("valid"), &dir.path().join("defs"));
+    let key = "tmprl_ApiKeyS3cret";
+    let plaintext = format!("http://{}", server.address);
+    let refused = run(
+        dir.path(),
+        &server,
+        &["plan", "--source", "defs"],
+        &[("TEMPORAL_API_KEY", key), ("TEMPORAL_ADDRESS", &plaintext)],
+    );
+    assert_eq!(refused.code, 1, "{}", refused.all);
+    assert!(
+        refused
+            .all
+            .contains("refusing to send the Temporal API key over plaintext"),
+        "{}",
+        refused.all
+    );
+    assert!(!refused.all.contains(key), "{}", refused.all);
+    // Allowed explicitly (a trusted local network): the dev server takes it.
+    let allowed = run(
+        dir.path(),
+        &server,
+        &["plan", "--source", "defs"],
+        &[
+            ("TEMPORAL_API_KEY", key),
+            ("TEMPORAL_ADDRESS", &plaintext),
+            ("TEMPORAL_ALLOW_INSECURE_API_KEY", "true"),
+        ],
+    );
+    assert_eq!(allowed.code, 0, "{}", allowed.all);
+    assert!(!allowed.all.contains(key), "{}", allowed.all);
+}
