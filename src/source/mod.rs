@@ -1,9 +1,12 @@
 //! Sources of desired state (SPEC §3): where definition files are read from.
 
 mod dir;
+mod fetch;
 mod git;
+mod known_hosts;
 mod manifest;
 mod spec;
+mod ssh;
 
 use std::path::PathBuf;
 
