@@ -247,8 +247,9 @@ impl Ssh {
         })
     }
 
-    /// Callbacks that offer the identity once and check the host key.
+    /// Callbacks for one connection: they offer the identity once and check the host key.
     pub fn callbacks(&self) -> RemoteCallbacks<'_> {
+        *self.state.borrow_mut() = State::default();
         let mut callbacks = RemoteCallbacks::new();
         callbacks
             .credentials(|_url, user_from_url, allowed| self.credentials(user_from_url, allowed));
@@ -407,7 +408,7 @@ impl Ssh {
                 host,
                 identity,
                 path: self.target.path.clone(),
-                reason: error.message().to_string(),
+                reason: error.message().trim().to_string(),
             });
         }
         None
