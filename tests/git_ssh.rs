@@ -86,6 +86,42 @@ fn make_repository(work: &Path, bare: &Path) -> Commits {
     Commits { v1, middle, main }
 }
 
+/// A bare repository whose history cannot be served whole: the first commit's only blob
+/// is deleted from it. A shallow fetch of `main` needs none of it; a full fetch fails.
+fn make_history_gap(work: &Path, bare: &Path) {
+    let src = work.join("gap-src");
+    let repo = Repository::init(&src).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    std::fs::write(src.join("old.bin"), "history nobody needs\n").unwrap();
+    commit_all(&repo, "old");
+    let old_blob = repo
+        .head()
+        .unwrap()
+        .peel_to_tree()
+        .unwrap()
+        .get_name("old.bin")
+        .unwrap()
+        .id()
+        .to_string();
+    std::fs::remove_file(src.join("old.bin")).unwrap();
+    let mut index = repo.index().unwrap();
+    index.remove_path(Path::new("old.bin")).unwrap();
+    index.write().unwrap();
+    copy_tree(&fixtures("valid"), &src.join("activity-definitions"));
+    commit_all(&repo, "definitions");
+    // A local clone keeps the objects loose, so one can be taken out.
+    sh(Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(&src)
+        .arg(bare));
+    std::fs::remove_file(
+        bare.join("objects")
+            .join(&old_blob[..2])
+            .join(&old_blob[2..]),
+    )
+    .unwrap();
+}
+
 /// OpenSSH's sshd on `127.0.0.1:PORT` and on port 22 of another loopback address (the scp
 /// form has no port), stopped when dropped.
 struct Sshd {
@@ -400,6 +436,14 @@ fn definitions_over_ssh() {
         "the run records the commit read: {}",
         fx.last_run_sources()
     );
+
+    // Only the ref's commit is fetched: a repository whose old history is unreadable
+    // still reads at its tip.
+    let gap = fx.path("gap.git");
+    make_history_gap(fx.dir.path(), &gap);
+    let gap_url = fx.ssh_url().replace("repo.git", "gap.git");
+    let run = fx.apply(&gap_url, "main", &key_env);
+    assert_eq!(run.code, 0, "a full fetch was attempted: {}", run.stderr);
 
     // A passphrase-protected key; the default known_hosts under $HOME.
     std::fs::create_dir_all(fx.path("home/.ssh")).unwrap();
