@@ -282,9 +282,10 @@ impl PgTls {
             SslMode::VerifyFull => PgSslMode::VerifyFull,
         };
         let mut options = options.ssl_mode(mode);
-        // Always set: an empty bundle replaces whatever sqlx read from `PGSSLROOTCERT`.
+        // Always set: an empty bundle replaces whatever sqlx read from `PGSSLROOTCERT`. The
+        // file is read only where it is used, as libpq does.
         let roots = match &self.root_cert {
-            Some(RootCert::File(path)) => {
+            Some(RootCert::File(path)) if self.mode.verifies() => {
                 let pem = read("the CA file", path)?;
                 if CertificateDer::pem_slice_iter(&pem).next().is_none() {
                     return Err(TlsError::NoCertificate {
@@ -294,7 +295,7 @@ impl PgTls {
                 }
                 pem
             }
-            Some(RootCert::System) | None => Vec::new(),
+            _ => Vec::new(),
         };
         options = options.ssl_root_cert_from_pem(roots);
         if let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) {
@@ -502,6 +503,17 @@ mod tests {
         assert_eq!(tls.root_cert, Some(RootCert::File(dir.join("root.crt"))));
         assert_eq!(tls.client_cert, Some(dir.join("postgresql.crt")));
         assert_eq!(tls.client_key, Some(dir.join("postgresql.key")));
+    }
+
+    #[test]
+    fn a_ca_file_is_read_only_where_it_is_used() {
+        let tls = resolve(
+            "postgres://db/x",
+            &[("PGSSLROOTCERT", "/nonexistent/ca.pem")],
+        )
+        .unwrap();
+        assert_eq!(tls.mode, SslMode::Prefer);
+        assert!(tls.apply(PgConnectOptions::new()).is_ok());
     }
 
     #[test]
