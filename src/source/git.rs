@@ -1,13 +1,15 @@
 //! A git repository at a branch, tag or commit, read through libgit2 without a checkout.
 //!
 //! A local path is opened in place (nothing is written to it); any URL (including
-//! `file://`) is cloned bare into a temporary directory that is removed afterwards.
+//! `file://`, `ssh://` and scp-like `git@host:org/repo.git`) is fetched bare into a
+//! temporary directory that is removed afterwards: only the commit the ref names, shallow,
+//! where the server allows it (see `fetch.rs`; SSH settings in `ssh.rs`).
 
 use std::path::{Component, Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree};
 
-use super::{SourceError, SourceRead, decode, is_hidden, is_markdown};
+use super::{SourceError, SourceRead, decode, fetch, is_hidden, is_markdown};
 use crate::definition::{Diagnostic, MAX_FILE_BYTES, SourceFile};
 
 const SYMLINK_MODE: i32 = 0o120000;
@@ -25,32 +27,24 @@ pub fn read(
     };
     let git = |e: git2::Error| fail(e.message().to_string());
     let local = !url.contains("://") && Path::new(url).exists();
-    // Kept alive until the read is done; dropping it removes the clone.
-    let mut _clone_dir = None;
-    let repo = if local {
-        Repository::open(url).map_err(git)?
+    let reference_shown = reference.unwrap_or("HEAD");
+    // A remote is fetched into a temporary directory kept alive until the read is done.
+    let (repo, commit, _fetched_dir) = if local {
+        let repo = Repository::open(url).map_err(git)?;
+        let commit = resolve(&repo, reference_shown)
+            .map(|c| c.id())
+            .map_err(|e| {
+                fail(format!(
+                    "cannot resolve ref `{reference_shown}` to a commit: {}",
+                    e.message()
+                ))
+            })?;
+        (repo, commit, None)
     } else {
-        let dir = tempfile::Builder::new()
-            .prefix("activity-sync-git-")
-            .tempdir()
-            .map_err(|e| fail(format!("cannot create a directory to clone into: {e}")))?;
-        let mut fetch = git2::FetchOptions::new();
-        fetch.remote_callbacks(super::git_credentials::callbacks());
-        let repo = git2::build::RepoBuilder::new()
-            .bare(true)
-            .fetch_options(fetch)
-            .clone(url, dir.path())
-            .map_err(|e| fail(format!("clone failed: {}", e.message())))?;
-        _clone_dir = Some(dir);
-        repo
+        let fetched = fetch::fetch(url, reference).map_err(|e| fail(e.to_string()))?;
+        (fetched.repo, fetched.commit, Some(fetched.dir))
     };
-    let reference = reference.unwrap_or("HEAD");
-    let commit = resolve(&repo, reference, local).map_err(|e| {
-        fail(format!(
-            "cannot resolve ref `{reference}` to a commit: {}",
-            e.message()
-        ))
-    })?;
+    let commit = repo.find_commit(commit).map_err(git)?;
     let sha = commit.id().to_string();
     let tree = commit.tree().map_err(git)?;
     let root = match subdir {
@@ -85,22 +79,14 @@ pub fn read(
     Ok(read)
 }
 
-fn resolve<'r>(
-    repo: &'r Repository,
-    reference: &str,
-    local: bool,
-) -> Result<git2::Commit<'r>, git2::Error> {
-    let mut names = vec![
+/// A ref of a repository opened in place: a branch, a tag, a remote-tracking branch, then
+/// any revision expression.
+fn resolve<'r>(repo: &'r Repository, reference: &str) -> Result<git2::Commit<'r>, git2::Error> {
+    for name in [
         format!("refs/heads/{reference}"),
         format!("refs/tags/{reference}"),
-    ];
-    let remote = format!("refs/remotes/origin/{reference}");
-    if local {
-        names.push(remote);
-    } else {
-        names.insert(0, remote);
-    }
-    for name in names {
+        format!("refs/remotes/origin/{reference}"),
+    ] {
         if let Ok(found) = repo.find_reference(&name) {
             return found.peel_to_commit();
         }

@@ -1,10 +1,13 @@
 //! Sources of desired state (SPEC §3): where definition files are read from.
 
 mod dir;
+mod fetch;
 mod git;
 mod git_credentials;
+mod known_hosts;
 mod manifest;
 mod spec;
+mod ssh;
 
 use std::path::PathBuf;
 

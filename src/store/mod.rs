@@ -5,6 +5,7 @@
 //! `on_backend!` macro, so a query and its row mapping exist once.
 
 mod session;
+mod tls;
 mod url;
 
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use uuid::Uuid;
 
 pub use session::{LockOutcome, Session, lock_key};
+pub use tls::{PgTls, RootCert, SslMode, TlsError};
 pub use url::redact;
 
 use crate::gather::SourceInfo;
@@ -29,12 +31,11 @@ pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database `{url}`: {source}")]
-    Connect {
-        url: String,
-        #[source]
-        source: sqlx::Error,
-    },
+    /// Printed whole: the cause is in `message` once, not repeated as a source chain.
+    #[error("database `{url}`: {message}")]
+    Connect { url: String, message: String },
+    #[error("database `{url}`: {error}")]
+    Tls { url: String, error: TlsError },
     #[error("unsupported DATABASE_URL `{url}`: expected `postgres://…` or `sqlite://…`")]
     Scheme { url: String },
     #[error("migrations failed: {0}")]
@@ -85,6 +86,20 @@ const SELECT_EVENT_TYPES: &str = "SELECT name, description, schema::text AS sche
      spec::text AS spec, body, scope, source_path, \
      retired_at IS NOT NULL AS retired FROM event_types";
 
+/// An error and its causes, each sentence once (sqlx repeats its cause in its message).
+fn error_once(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = c.source();
+    }
+    message
+}
+
 impl Store {
     async fn acquire(&self) -> Result<session::Conn, StoreError> {
         Ok(match self {
@@ -96,21 +111,33 @@ impl Store {
     /// Connects to `url` (`postgres://…` or `sqlite://…`); SQLite files are created.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let shown = redact(url);
-        let connect = |source| StoreError::Connect {
+        let connect = |source: sqlx::Error| StoreError::Connect {
             url: shown.clone(),
-            source,
+            message: error_once(&source),
         };
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let tls_error = |error| StoreError::Tls {
+                url: shown.clone(),
+                error,
+            };
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+            let tls = PgTls::resolve(url, |var| std::env::var(var).ok(), home.as_deref())
+                .map_err(tls_error)?;
             let options = PgConnectOptions::from_str(url).map_err(connect)?.options([(
                 "statement_timeout",
                 STATEMENT_TIMEOUT.as_millis().to_string(),
             )]);
+            let host = format!("{}:{}", options.get_host(), options.get_port());
+            let options = tls.apply(options).map_err(tls_error)?;
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
-                .map_err(connect)?;
+                .map_err(|e| match tls.explain(&host, &e) {
+                    Some(error) => tls_error(error),
+                    None => connect(e),
+                })?;
             Ok(Store::Postgres(pool))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
