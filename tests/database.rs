@@ -489,6 +489,26 @@ fn concurrent_applies_one_writes_the_other_skips() {
         assert_eq!(patient.1["lock_skipped"], false);
         assert_eq!(counts(&patient.1, "definitions"), (7, 0, 0, 0));
         assert_eq!(ws.db.definitions().len(), 7);
+        let skipped = ws
+            .db
+            .outcomes()
+            .iter()
+            .filter(|o| *o == "lock_skipped")
+            .count();
+        match backend {
+            // Lock-skipped runs leave a `sync_runs` row too.
+            Backend::Postgres => assert_eq!(skipped, 2),
+            // SQLite's lock is the file's one writer: a run that found it held cannot
+            // record itself either, and its report says so.
+            Backend::Sqlite => {
+                assert_eq!(skipped, 0);
+                assert!(
+                    impatient.1["errors"].to_string().contains("not recorded"),
+                    "{}",
+                    impatient.1
+                );
+            }
+        }
     }
 }
 

@@ -106,7 +106,7 @@ pub fn fetch(url: &str, reference: Option<&str>) -> Result<Fetched, FetchError> 
             Ok(object) => Some(object),
             Err(e) if object.is_none() || refused_shallow(&e) => {
                 tracing::warn!(
-                    url = %crate::store::redact(url),
+                    url = %crate::redact::redact(url),
                     reference = reference.unwrap_or("HEAD"),
                     reason = %text(&e),
                     "fetching the whole repository: the server or the ref does not allow a shallow fetch of just this commit"

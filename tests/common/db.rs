@@ -88,6 +88,23 @@ impl TestDb {
         })
     }
 
+    /// `sync_runs.outcome` of every recorded run, oldest first.
+    pub fn outcomes(&self) -> Vec<String> {
+        let sql = "SELECT outcome FROM sync_runs ORDER BY started_at";
+        block_on(async {
+            match self.backend {
+                Backend::Postgres => {
+                    let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                    sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+                }
+                Backend::Sqlite => {
+                    let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                    sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+                }
+            }
+        })
+    }
+
     /// Runs one statement (test set-up: simulate someone else's change).
     pub fn execute(&self, sql: &str) {
         block_on(async {
