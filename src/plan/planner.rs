@@ -596,8 +596,9 @@ impl<'a> Planner<'a> {
     ) {
         let key = Some(definition.key.clone());
         let Some(mut want) = desired_schedule(definition, &self.options.target) else {
-            // An event trigger has no schedule; one left from an earlier cron trigger goes.
-            if let Some(have) = have {
+            // An event trigger has no schedule; one left from an earlier cron trigger goes
+            // (only one of ours: an unmarked one is not deleted on adoption).
+            if let Some(have) = have.filter(|_| !adopt) {
                 let change =
                     ScheduleChange::new(id, key, ScheduleStep::Delete { have: have.clone() })
                         .with_note("event trigger: no schedule");
