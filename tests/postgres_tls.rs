@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{copy_tree, fixtures};
+use common::{copy_tree, fixtures, free_port};
 use serde_json::Value;
 use sqlx::Connection;
 
@@ -139,14 +139,6 @@ fn make_cert(dir: &Path, ca: &str, name: &str, cn: &str, san: Option<&str>) {
             &format!("{name}.pem"),
         ],
     );
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A Postgres server of our own: TLS only, stopped when dropped.

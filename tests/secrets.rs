@@ -6,23 +6,14 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::temporal::DevServer;
-use common::{copy_tree, fixtures};
+use common::{copy_tree, fixtures, free_port};
 
 const TOKEN: &str = "ghp_T0KEN5ecretXyZ";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `git daemon` serving the repositories under `base`, stopped when dropped.
 struct GitDaemon {

