@@ -95,10 +95,6 @@ impl ScheduleCounts {
         }
         counts
     }
-
-    pub fn changes(&self) -> usize {
-        self.created + self.updated + self.paused + self.unpaused + self.deleted
-    }
 }
 
 /// One table's counts as the JSON contract shows them.

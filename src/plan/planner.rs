@@ -126,6 +126,8 @@ struct Planner<'a> {
     refused: BTreeSet<Uuid>,
     /// Rows of this scope kept as they are because a refused definition is about them.
     claimed: BTreeMap<Uuid, String>,
+    /// Everything the scope owns and could lose, one entry per definition ([`owned`]).
+    owned: BTreeSet<String>,
     /// Why retirements and deletions are suspended, if they are.
     held: Option<&'static str>,
     refusal: Option<String>,
@@ -137,6 +139,7 @@ struct Planner<'a> {
 impl<'a> Planner<'a> {
     fn new(desired: &'a Desired, actual: &'a Actual, options: &'a PlanOptions) -> Self {
         Planner {
+            owned: owned(actual, &options.scope),
             desired,
             catalog: &desired.catalog,
             actual,
@@ -164,30 +167,6 @@ impl<'a> Planner<'a> {
             .extend(self.catalog.errors.iter().map(RunError::from));
     }
 
-    /// Everything the scope owns and could lose: live rows of either table and managed
-    /// schedules, whatever stages are on (a stage that is off still must not be emptied by
-    /// an empty source), one entry per definition.
-    fn owned(&self) -> BTreeSet<String> {
-        let scope = self.scope;
-        let mut owned = BTreeSet::new();
-        for row in self.actual.definitions.values() {
-            if row.scope == scope && !row.retired {
-                owned.insert(format!("definition {}", row.id));
-            }
-        }
-        for row in self.actual.event_types.values() {
-            if row.scope == scope && !row.retired {
-                owned.insert(format!("event type {}", row.name));
-            }
-        }
-        for (id, have) in &self.actual.schedules {
-            if have.owner() == Some(scope) {
-                owned.insert(schedule_object(id, have));
-            }
-        }
-        owned
-    }
-
     /// A failed source, or sources that yield no valid definition while the scope owns
     /// something, hold every retirement and deletion; the empty case refuses the run.
     fn do_plan_empty_guard(&mut self) {
@@ -195,7 +174,7 @@ impl<'a> Planner<'a> {
             self.held = Some("kept: a source failed to read");
             return;
         }
-        let owned = self.owned().len();
+        let owned = self.owned.len();
         if self.catalog.is_empty() && owned > 0 && !self.options.allow_empty {
             let invalid = if self.catalog.errors.is_empty() {
                 String::new()
@@ -697,7 +676,7 @@ impl<'a> Planner<'a> {
                 removed.insert(schedule_object(&change.schedule_id, have));
             }
         }
-        let owned = self.owned().len();
+        let owned = self.owned.len();
         let limit = self
             .options
             .max_delete
@@ -739,7 +718,30 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The object a schedule stands for, in the same terms as [`Planner::owned`].
+/// Everything the scope owns and could lose: live rows of either table and managed
+/// schedules, whatever stages are on (a stage that is off still must not be emptied by
+/// an empty source), one entry per definition.
+fn owned(actual: &Actual, scope: &str) -> BTreeSet<String> {
+    let mut owned = BTreeSet::new();
+    for row in actual.definitions.values() {
+        if row.scope == scope && !row.retired {
+            owned.insert(format!("definition {}", row.id));
+        }
+    }
+    for row in actual.event_types.values() {
+        if row.scope == scope && !row.retired {
+            owned.insert(format!("event type {}", row.name));
+        }
+    }
+    for (id, have) in &actual.schedules {
+        if have.owner() == Some(scope) {
+            owned.insert(schedule_object(id, have));
+        }
+    }
+    owned
+}
+
+/// The object a schedule stands for, in the same terms as [`owned`].
 fn schedule_object(id: &str, have: &ActualSchedule) -> String {
     match have.memo_definition.or_else(|| definition_of(id)) {
         Some(definition) => format!("definition {definition}"),

@@ -106,18 +106,6 @@ impl Report {
         }
         errors
     }
-
-    /// Whether this apply committed anything at all.
-    pub fn committed_anything(&self) -> bool {
-        let counts = self.counts();
-        let rows = counts.definitions.created
-            + counts.definitions.updated
-            + counts.definitions.retired
-            + counts.event_types.created
-            + counts.event_types.updated
-            + counts.event_types.retired;
-        self.mode == Mode::Apply && (rows + counts.schedules.changes() > 0)
-    }
 }
 
 /// The one place outcomes become exit codes (SPEC §6).
