@@ -73,8 +73,10 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
 /// The schedules a run must describe before it can plan them, because the list cannot
 /// settle them: every create (the list lags behind recent writes, so a schedule it does not
 /// show may exist), every mutation planned from a list entry alone (nothing is changed on
-/// the word of a list), every owned `once` (has it fired?), and with `full` every schedule
-/// the scope owns.
+/// the word of a list), every owned `once` (has it fired?), the schedule of every row this
+/// plan retires or turns into an event trigger that the list does not show (it may have
+/// been created a moment ago; it must go with its row), and with `full` every schedule the
+/// scope owns.
 pub fn needs_describe(
     desired: &Desired,
     actual: &Actual,
@@ -82,7 +84,8 @@ pub fn needs_describe(
     full: bool,
 ) -> Vec<String> {
     let plan = plan(desired, actual, options);
-    plan.schedules
+    let mut ids: Vec<String> = plan
+        .schedules
         .values()
         .filter(|c| {
             let Some(have) = c.have() else {
@@ -93,7 +96,23 @@ pub fn needs_describe(
             have.described.is_none() && (c.op().mutates() || (owned && (full || once)))
         })
         .map(|c| c.schedule_id.clone())
-        .collect()
+        .collect();
+    if options.stages.schedules {
+        // Rows keep the trigger type as text (`DefinitionRow::desired`).
+        let event = |row: &DefinitionRow| row.trigger_type == "event";
+        for (definition, change) in &plan.definitions {
+            let had_schedule = match &change.step {
+                RowStep::Retire { have } => !event(have),
+                RowStep::Update { want, have } => event(want) && !event(have),
+                _ => false,
+            };
+            let id = schedule_id(*definition);
+            if had_schedule && !actual.schedules.contains_key(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
 }
 
 /// What the row of a definition id is after the plan, as its schedule must follow it.

@@ -546,6 +546,36 @@ fn creates_are_described_first() {
     assert_eq!(ids, [schedule_id(d.id)]);
 }
 
+/// A row retired (or turned into an event trigger) by this plan whose schedule the lagging
+/// list does not show yet: described, so the schedule goes with its row in the same run.
+#[test]
+fn schedules_of_rows_that_go_are_described_when_the_list_misses_them() {
+    let gone = definition(1, 0, 0, true, false);
+    let stays = definition(2, 0, 0, true, false);
+    let to_event = definition(3, 0, 0, true, false);
+    let now_event = definition(3, 0, 0, true, true);
+    let rows = [
+        DefinitionRow::desired(&gone, SCOPE),
+        DefinitionRow::desired(&stays, SCOPE),
+        DefinitionRow::desired(&to_event, SCOPE),
+    ];
+    let (desired, mut actual) = world(&[stays.clone(), now_event], &rows);
+    let listed = actual_schedule(&stays, Some(SCOPE), false);
+    actual.schedules.insert(listed.schedule_id.clone(), listed);
+    let mut ids = needs_describe(&desired, &actual, &options(all_stages()), false);
+    ids.sort();
+    let mut want = vec![schedule_id(gone.id), schedule_id(to_event.id)];
+    want.sort();
+    assert_eq!(ids, want);
+    // Without the schedules stage there is nothing to describe.
+    let no_schedules = options(Stages {
+        definitions: true,
+        event_types: false,
+        schedules: false,
+    });
+    assert!(needs_describe(&desired, &actual, &no_schedules, false).is_empty());
+}
+
 #[test]
 fn an_empty_source_refuses_whatever_stages_are_on() {
     let d = definition(1, 0, 0, true, false);
