@@ -181,6 +181,7 @@ async fn execute<B: ScheduleBackend>(
         },
         ScheduleStep::Unchanged { .. }
         | ScheduleStep::Unmanaged { .. }
+        | ScheduleStep::Held { .. }
         | ScheduleStep::Skip { .. } => Ok(ScheduleResult::InPlace),
     }
 }

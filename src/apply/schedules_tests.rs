@@ -86,6 +86,7 @@ async fn plan_against(backend: &MemoryBackend, definitions: &[ActivityDefinition
         allow_empty: true,
         max_delete: Some(usize::MAX),
         adopt: false,
+        unpause_manual: false,
         target: WorkflowTarget::default(),
         now: now(),
     };

@@ -7,3 +7,4 @@ pub mod backend;
 pub mod calendar;
 pub mod desired;
 pub mod fires;
+pub mod pause;
