@@ -6,6 +6,8 @@
 
 /// How the notes activity-sync writes on the schedules it pauses begin: at create or update
 /// (`paused by activity-sync: …`) and in a pause patch (`activity-sync: …`).
+use super::actual::ActualSchedule;
+
 pub const OUR_PAUSE_NOTES: [&str; 2] = ["paused by activity-sync:", "activity-sync:"];
 
 /// Whether a paused schedule with these notes was paused by activity-sync.
@@ -13,6 +15,17 @@ pub fn paused_by_us(notes: &str) -> bool {
     OUR_PAUSE_NOTES
         .iter()
         .any(|prefix| notes.starts_with(prefix))
+}
+
+/// A pause someone else made on `now` since the plan saw the schedule as `planned` (the
+/// executor's fresh describe before a retried update): it must be carried over, as the
+/// planner would have held it. `None` when there is none, or the plan already knew it.
+pub fn pause_made_since<'a>(
+    planned: Option<&ActualSchedule>,
+    now: &'a ActualSchedule,
+) -> Option<&'a str> {
+    let known = planned.is_some_and(|p| p.paused && p.notes == now.notes);
+    (now.paused && !paused_by_us(&now.notes) && !known).then_some(now.notes.as_str())
 }
 
 /// The note as people read it in a plan: quoted, one line, bounded.
@@ -46,6 +59,27 @@ mod tests {
         assert!(!paused_by_us(""));
         assert!(!paused_by_us("(no reason provided)"));
         assert!(!paused_by_us(" activity-sync: leading space is a person"));
+    }
+
+    #[test]
+    fn pauses_made_since_the_plan() {
+        let schedule = |paused: bool, notes: &str| ActualSchedule {
+            paused,
+            notes: notes.into(),
+            ..Default::default()
+        };
+        let running = schedule(false, "managed by activity-sync");
+        let hand = schedule(true, "incident");
+        assert_eq!(pause_made_since(Some(&running), &hand), Some("incident"));
+        assert_eq!(pause_made_since(None, &hand), Some("incident"));
+        assert_eq!(
+            pause_made_since(Some(&hand), &hand),
+            None,
+            "the plan knew it"
+        );
+        let ours = schedule(true, "activity-sync: disabled in a.md:3");
+        assert_eq!(pause_made_since(Some(&running), &ours), None);
+        assert_eq!(pause_made_since(Some(&hand), &running), None);
     }
 
     #[test]
