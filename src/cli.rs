@@ -220,6 +220,12 @@ pub struct StatusArgs {
     pub format: Format,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// List the managed schedules held paused by hand, from Temporal (`--schedules=false` to
+    /// skip: the database alone).
+    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub schedules: bool,
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
 }
 
 #[derive(Debug, Args)]

@@ -185,7 +185,7 @@ fn lifecycle_create_noop_update_retire_unretire() {
         );
 
         // The audit trail.
-        let (code, status, _) = ws.run(&["status"]);
+        let (code, status, _) = ws.run(&["status", "--schedules=false"]);
         assert_eq!(code, 0);
         assert!(
             status.contains("scope default: last successful apply"),

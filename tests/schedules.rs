@@ -367,6 +367,24 @@ fn drift_is_shown_and_reverted() {
     assert_eq!(code, 0, "held pauses are not pending changes: {again}");
     assert_eq!(mutating_calls(&again), 0);
     assert_eq!(manual_pauses(&again).len(), 2, "{again}");
+    // `status` lists them, with their notes.
+    let out = job.command(&["status"]).output().unwrap();
+    let status = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{status}");
+    assert!(
+        status.contains(&format!(
+            "⏸ {}  scope default  {DAILY}  \"incident 42: sink down\"",
+            schedule_id(DAILY)
+        )),
+        "{status}"
+    );
+    let (code, status) = job.json(&["status"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        status["held_by_hand"].as_array().unwrap().len(),
+        2,
+        "{status}"
+    );
     // A cron change of a held schedule is written; the pause and its note survive.
     job.edit("defs/report-daily.md", "0 6 * * *", "0 7 * * *");
     let (code, report) = job.json(&["apply", "--source", "defs"]);

@@ -1,4 +1,5 @@
-//! `activity-sync status`: recent runs and the last successful sync of each scope.
+//! `activity-sync status`: recent runs, the last successful sync of each scope, and the
+//! managed schedules held paused by hand (read from Temporal now).
 
 use std::collections::BTreeSet;
 
@@ -8,8 +9,10 @@ use chrono::Utc;
 use crate::cli::{Format, StatusArgs};
 use crate::error::Exit;
 use crate::output::emit;
+use crate::plan::{HeldPause, held_pauses};
 use crate::render::status::{self, LastSuccess};
 use crate::store::Store;
+use crate::temporal::Temporal;
 
 pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
     if args.format == Format::Markdown {
@@ -30,9 +33,25 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
             at: store.last_success(scope).await?,
         });
     }
+    let held = if args.schedules {
+        Some(held_by_hand(args, &store).await)
+    } else {
+        None
+    };
+    let failed = matches!(held, Some(Err(_)));
+    let held = held.map(|h| h.map_err(|e| e.to_string()));
     emit(&match args.format {
-        Format::Json => status::json(&last, &runs),
-        _ => status::text(&last, &runs, Utc::now()),
+        Format::Json => status::json(&last, &runs, held.as_ref()),
+        _ => status::text(&last, &runs, held.as_ref(), Utc::now()),
     })?;
-    Ok(Exit::Success)
+    // Temporal failing is an automation error (§6), but the runs are printed first.
+    Ok(if failed { Exit::Failure } else { Exit::Success })
+}
+
+/// The schedules held paused by hand, from the rows and one list of the namespace.
+async fn held_by_hand(args: &StatusArgs, store: &Store) -> anyhow::Result<Vec<HeldPause>> {
+    let mut actual = store.snapshot().await?;
+    let temporal = Temporal::connect(&args.temporal.settings()).await?;
+    actual.schedules = temporal.list().await?;
+    Ok(held_pauses(&actual, args.scope.as_deref()))
 }

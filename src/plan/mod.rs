@@ -4,6 +4,7 @@
 mod actual;
 mod counts;
 mod field_change;
+mod held_pause;
 #[allow(clippy::module_inception)]
 mod plan;
 mod planner;
@@ -17,6 +18,7 @@ mod warning;
 pub use actual::{Actual, Fingerprints};
 pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
 pub use field_change::{FieldChange, unified_diff};
+pub use held_pause::{HeldPause, held_pauses};
 pub use plan::{PLAN_FORMAT, Plan};
 pub use planner::{PlanOptions, default_max_delete, needs_describe, plan};
 pub use resource::{DefinitionRow, EventTypeRow, Resource};

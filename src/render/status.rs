@@ -1,10 +1,13 @@
-//! `status`: recent runs and the last successful apply of each scope, as text or JSON.
+//! `status`: recent runs, the last successful apply of each scope and the schedules held
+//! paused by hand, as text or JSON.
 
 use std::fmt::Write;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
+use crate::plan::HeldPause;
+use crate::schedule::pause::quoted_note;
 use crate::store::RunRecord;
 
 /// The last successful apply of one scope.
@@ -14,23 +17,37 @@ pub struct LastSuccess {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// The schedules held paused by hand, or why Temporal could not say; `None` when not asked.
+pub type Held<'a> = Option<&'a Result<Vec<HeldPause>, String>>;
+
 #[derive(Serialize)]
 struct StatusJson<'a> {
     last_success: &'a [LastSuccess],
     runs: &'a [RunRecord],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held_by_hand: Option<&'a [HeldPause]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedules_error: Option<&'a str>,
 }
 
-pub fn json(last: &[LastSuccess], runs: &[RunRecord]) -> String {
+pub fn json(last: &[LastSuccess], runs: &[RunRecord], held: Held<'_>) -> String {
     let mut text = serde_json::to_string_pretty(&StatusJson {
         last_success: last,
         runs,
+        held_by_hand: held.and_then(|h| h.as_ref().ok()).map(Vec::as_slice),
+        schedules_error: held.and_then(|h| h.as_ref().err()).map(String::as_str),
     })
     .expect("reports serialize");
     text.push('\n');
     text
 }
 
-pub fn text(last: &[LastSuccess], runs: &[RunRecord], now: DateTime<Utc>) -> String {
+pub fn text(
+    last: &[LastSuccess],
+    runs: &[RunRecord],
+    held: Held<'_>,
+    now: DateTime<Utc>,
+) -> String {
     let mut out = String::new();
     if last.is_empty() {
         out.push_str("No runs recorded yet.\n");
@@ -75,6 +92,28 @@ pub fn text(last: &[LastSuccess], runs: &[RunRecord], now: DateTime<Utc>) -> Str
             s.unchanged,
             run.errors.len(),
         );
+    }
+    match held {
+        None => {}
+        Some(Err(e)) => {
+            let _ = writeln!(out, "\nSchedules held paused by hand: unknown ({e})");
+        }
+        Some(Ok(held)) if held.is_empty() => {
+            out.push_str("\nSchedules held paused by hand: none\n");
+        }
+        Some(Ok(held)) => {
+            out.push_str("\nSchedules held paused by hand (--unpause-manual lifts them)\n");
+            for h in held {
+                let _ = writeln!(
+                    out,
+                    "  ⏸ {}  scope {}  {}  {}",
+                    h.schedule_id,
+                    h.scope,
+                    h.key,
+                    quoted_note(&h.note)
+                );
+            }
+        }
     }
     out
 }
