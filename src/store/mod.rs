@@ -4,6 +4,7 @@
 //! `::jsonb`, `::text`) are stripped. Each query is stamped out for both pool types by the
 //! `on_backend!` macro, so a query and its row mapping exist once.
 
+mod migrate;
 mod session;
 mod tls;
 mod url;
@@ -157,11 +158,25 @@ impl Store {
         }
     }
 
-    /// Applies the embedded migrations (idempotent).
+    /// Applies the embedded migrations (idempotent), under the database's write lock so that
+    /// it never races another run's (see [`migrate`]); a run migrates inside its scope lock
+    /// instead ([`Session::migrate`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
-            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => migrate::POSTGRES.run(pool).await?,
+            Store::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                match migrate::sqlite_in_transaction(&mut conn).await {
+                    Ok(()) => {
+                        sqlx::query("COMMIT").execute(&mut *conn).await?;
+                    }
+                    Err(e) => {
+                        sqlx::query("ROLLBACK").execute(&mut *conn).await.ok();
+                        return Err(e.into());
+                    }
+                }
+            }
         }
         Ok(())
     }
