@@ -5,6 +5,7 @@ use std::fmt::Write;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
+use crate::definition::text::escape_rendered;
 use crate::store::RunRecord;
 
 /// The last successful apply of one scope.
@@ -31,6 +32,10 @@ pub fn json(last: &[LastSuccess], runs: &[RunRecord]) -> String {
 }
 
 pub fn text(last: &[LastSuccess], runs: &[RunRecord], now: DateTime<Utc>) -> String {
+    escape_rendered(&compose_text(last, runs, now)).into_owned()
+}
+
+fn compose_text(last: &[LastSuccess], runs: &[RunRecord], now: DateTime<Utc>) -> String {
     let mut out = String::new();
     if last.is_empty() {
         out.push_str("No runs recorded yet.\n");
