@@ -564,3 +564,21 @@ fn migrate_then_plan_on_an_empty_database() {
         assert_eq!(ws.run(&["migrate"]).0, 0, "migrate is idempotent");
     }
 }
+
+/// A first run that writes nothing (refused: `--strict` and an invalid file) still leaves the
+/// tables it migrated under its lock, and its `sync_runs` row.
+#[test]
+fn a_refused_first_run_keeps_the_tables_and_is_recorded() {
+    for backend in BACKENDS {
+        let ws = Workspace::new(backend);
+        std::fs::write(
+            ws.path("defs/bad.md"),
+            "---\nkey: bad.one\nname: Bad\ntrigger: {type: cron, cron: 'nope'}\n---\n",
+        )
+        .unwrap();
+        let (code, report) = ws.json(&["apply", "--source", "defs", "--strict"]);
+        assert_eq!(code, 4, "{backend:?}: {report}");
+        assert!(ws.db.definitions().is_empty(), "{backend:?}");
+        assert_eq!(ws.db.outcomes(), ["invalid"], "{backend:?}");
+    }
+}

@@ -224,3 +224,69 @@ fn plan_with_schedules() {
     options.stages.schedules = true;
     render_with("schedules", &desired, &actual, &options);
 }
+
+/// A description, a body and a cron note holding `U+202E` (right-to-left override), ESC
+/// sequences (clear screen, cursor up, colour) and a carriage return: the text and Markdown
+/// plans show them escaped, so they cannot rewrite or reorder the lines around them; JSON
+/// escapes control characters itself and keeps the text exact.
+#[test]
+fn control_and_bidi_characters_render_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |description: &str, body: &str| {
+        format!(
+            "---\nkey: team.evil\nname: Evil report\ndescription: \"{description}\"\n\
+             trigger:\n  type: cron\n  cron: \"0 6 * * *\"\n---\n{body}"
+        )
+    };
+    let evil_description = r"Weekly \u202Etroper\u202C summary \u001b[2J\u001b[31mred";
+    let evil_body = "Body \u{202E}reversed\u{202C}\nsecond \u{1b}[1A\u{1b}[2Kline\r overwritten\n";
+    let write = |description: &str, body: &str| {
+        std::fs::write(dir.path().join("evil.md"), file(description, body)).unwrap();
+        let spec: SourceSpec = dir.path().display().to_string().parse().unwrap();
+        Desired::gather(&[spec])
+    };
+    // What the database holds: the same definition with a plain description and body.
+    let before = write("Weekly report summary", "Body\nsecond line\n");
+    let desired = write(evil_description, evil_body);
+    assert!(
+        desired.catalog.errors.is_empty(),
+        "{:?}",
+        desired.catalog.errors
+    );
+    let actual = applied(&before);
+    let plan = plan(&desired, &actual, &options());
+    let report = Report {
+        mode: Mode::Plan,
+        outcome: Report::decide(&plan, &[], false),
+        plan,
+        database: "sqlite://activity-sync.db".into(),
+        run_errors: Vec::new(),
+        applied: None,
+        calls: None,
+        started_at: options().now,
+        detailed_exitcode: false,
+        fail_on_lock: false,
+    };
+    for format in [Format::Text, Format::Markdown] {
+        let out = render::report(&report, format);
+        for raw in ['\u{202E}', '\u{202C}', '\u{1b}', '\r'] {
+            assert!(
+                !out.contains(raw),
+                "{format}: raw U+{:04X} in\n{out}",
+                raw as u32
+            );
+        }
+        // The changes are still there to read, escaped where they were.
+        for shown in [
+            r"\u{202e}troper\u{202c} summary",
+            r"Body \u{202e}reversed\u{202c}",
+            r"second \u{001b}[1A\u{001b}[2Kline\u{000d}",
+        ] {
+            assert!(out.contains(shown), "{format}: no {shown:?} in\n{out}");
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&render::report(&report, Format::Json)).unwrap();
+    let diff = json["changes"][0]["diff"].as_str().unwrap();
+    assert!(diff.contains("second \u{1b}[1A"), "{diff}");
+}

@@ -258,3 +258,83 @@ fn directory_symlink_escaping_the_root_is_refused() {
         "{stdout}"
     );
 }
+
+/// A 100 MB `.md` blob in a git source is refused from its object header, as a directory
+/// source refuses a large file from its metadata: the same limit and message, the other
+/// files still read, and the blob never read into memory (peak RSS measured by
+/// `/usr/bin/time -v`, which scripts/ensure-test-tools.sh installs; was ~125 MB, now ~32 MB).
+#[test]
+fn git_blob_over_the_size_limit_is_refused_before_it_is_read() {
+    const BIG: u64 = 100_000_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git is installed (scripts/ensure-test-tools.sh)");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::copy(
+        fixtures("valid").join("consistency-sweep.md"),
+        dir.join("consistency-sweep.md"),
+    )
+    .unwrap();
+    {
+        use std::io::Write;
+        let mut big = std::io::BufWriter::new(std::fs::File::create(dir.join("big.md")).unwrap());
+        big.write_all(
+            b"---\nkey: big.one\nname: Big\ntrigger:\n  type: cron\n  cron: \"0 6 * * *\"\n---\n",
+        )
+        .unwrap();
+        let line = [b'a'; 1 << 16];
+        for _ in 0..BIG / line.len() as u64 {
+            big.write_all(&line).unwrap();
+        }
+    }
+    let size = std::fs::metadata(dir.join("big.md")).unwrap().len();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "a big file"]);
+    std::fs::remove_file(dir.join("big.md")).unwrap();
+
+    let source = format!("git::{}?ref=main", dir.display());
+    let out = std::process::Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_activity-sync"))
+        .args(["validate", "--source", &source, "--format", "json"])
+        .output()
+        .expect("/usr/bin/time is installed (scripts/ensure-test-tools.sh)");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    assert_eq!(report["definitions"]["valid"], 1, "{report}");
+    assert_eq!(report["definitions"]["invalid"], 1, "{report}");
+    let error = &report["errors"][0];
+    assert!(
+        error["source_path"].as_str().unwrap().ends_with(":big.md"),
+        "{report}"
+    );
+    assert_eq!(
+        error["message"],
+        format!("file is {size} bytes, over the limit of 262144 bytes"),
+        "the directory source's message"
+    );
+    let peak_kib: u64 = stderr
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .unwrap_or_else(|| panic!("no peak RSS from /usr/bin/time: {stderr}"))
+        .parse()
+        .unwrap();
+    println!("peak RSS reading a git source with a {size}-byte blob: {peak_kib} KiB");
+    assert!(
+        peak_kib < 80 * 1024,
+        "peak RSS {peak_kib} KiB: the blob was read into memory"
+    );
+}

@@ -4,7 +4,8 @@
 //! terminal shows, and the bidirectional overrides and isolates (`U+202A`–`U+202E`,
 //! `U+2066`–`U+2069`, the marks `U+200E`, `U+200F`, `U+061C`) reorder it: a `name` holding
 //! `U+202E` can make a plan line read as something it is not ("Trojan Source",
-//! CVE-2021-42574). Names refuse them; messages that quote text escape them.
+//! CVE-2021-42574). Names refuse them; messages that quote text escape them; every text and
+//! Markdown renderer escapes them in its whole output ([`escape_rendered`]).
 
 use std::borrow::Cow;
 
@@ -46,6 +47,28 @@ pub fn escape_unsafe(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// A rendered text (plan, status, validation report; text or Markdown) as it may reach a
+/// terminal or a pull-request comment: every unsafe character escaped as in
+/// [`escape_unsafe`], except the line breaks and tabs that lay the text out. Every text and
+/// Markdown renderer passes its whole output through this one function, so a description,
+/// body, note or message from a definition file cannot spoof the lines around it. (JSON
+/// escapes control characters itself, and is for machines.)
+pub fn escape_rendered(text: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| c != '\n' && c != '\t' && is_unsafe(c);
+    if !text.chars().any(unsafe_here) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_here(c) {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +83,14 @@ mod tests {
         assert_eq!(escape_unsafe("a\tb\u{1b}[2J"), "a\\u{0009}b\\u{001b}[2J");
         assert_eq!(first_unsafe("x\u{2067}y"), Some('\u{2067}'));
         assert_eq!(first_unsafe("Zürich – 東京"), None);
+    }
+
+    #[test]
+    fn rendered_text_keeps_its_lines_and_tabs() {
+        assert_eq!(escape_rendered("a\tb\nc\n"), "a\tb\nc\n");
+        assert_eq!(
+            escape_rendered("x \u{202E}y\r\n\u{1b}[2Jz\n"),
+            "x \\u{202e}y\\u{000d}\n\\u{001b}[2Jz\n"
+        );
     }
 }

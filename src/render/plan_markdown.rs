@@ -3,10 +3,15 @@
 use std::fmt::Write;
 
 use super::change_summary::{listed, location, summary};
+use crate::definition::text::escape_rendered;
 use crate::plan::{Change, Resource, ScheduleOp};
 use crate::report::Report;
 
 pub fn render(report: &Report) -> String {
+    escape_rendered(&compose(report)).into_owned()
+}
+
+fn compose(report: &Report) -> String {
     let plan = &report.plan;
     let mut out = String::new();
     let _ = writeln!(

@@ -4,10 +4,15 @@ use std::fmt::Write;
 
 use super::change_summary::{listed, location, summary};
 use super::validation::plural;
+use crate::definition::text::escape_rendered;
 use crate::plan::{Action, Change, Plan, Resource, ScheduleOp};
 use crate::report::{Mode, Outcome, Report};
 
 pub fn render(report: &Report) -> String {
+    escape_rendered(&compose(report)).into_owned()
+}
+
+fn compose(report: &Report) -> String {
     let plan = &report.plan;
     let mut out = String::new();
     let sources = plan

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
+use crate::definition::text::escape_rendered;
 use crate::plan::HeldPause;
 use crate::schedule::pause::quoted_note;
 use crate::store::RunRecord;
@@ -43,6 +44,15 @@ pub fn json(last: &[LastSuccess], runs: &[RunRecord], held: Held<'_>) -> String 
 }
 
 pub fn text(
+    last: &[LastSuccess],
+    runs: &[RunRecord],
+    held: Held<'_>,
+    now: DateTime<Utc>,
+) -> String {
+    escape_rendered(&compose_text(last, runs, held, now)).into_owned()
+}
+
+fn compose_text(
     last: &[LastSuccess],
     runs: &[RunRecord],
     held: Held<'_>,

@@ -5,10 +5,15 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::definition::text::escape_rendered;
 use crate::gather::{Desired, SourceInfo};
 use crate::plan::RunError;
 
 pub fn text(desired: &Desired) -> String {
+    escape_rendered(&compose_text(desired)).into_owned()
+}
+
+fn compose_text(desired: &Desired) -> String {
     let mut out = String::new();
     for failure in &desired.failed {
         let _ = writeln!(

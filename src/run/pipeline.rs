@@ -137,7 +137,7 @@ impl Run<'_> {
         }
     }
 
-    async fn connect(&mut self, migrate: bool) -> Option<Store> {
+    async fn connect(&mut self) -> Option<Store> {
         let url = self.config.database_url.clone();
         let store = self
             .within(
@@ -147,10 +147,6 @@ impl Run<'_> {
             )
             .await?;
         self.store = Some(store.clone());
-        if migrate {
-            self.within("database", "migrating the database", store.migrate())
-                .await?;
-        }
         Some(store)
     }
 
@@ -194,7 +190,7 @@ impl Run<'_> {
             return self.report(Mode::Plan, Plan::empty(&scope, stages, Vec::new()), None);
         };
         let empty = |sources: &[SourceInfo]| Plan::empty(&scope, stages, sources.to_vec());
-        let Some(store) = self.connect(false).await else {
+        let Some(store) = self.connect().await else {
             return self.report(Mode::Plan, empty(&desired.sources), None);
         };
         let Some(mut actual) = self
@@ -243,11 +239,11 @@ impl Run<'_> {
             },
         };
         let empty = Plan::empty(&scope, stages, input.sources());
-        let Some(store) = self.connect(true).await else {
+        let Some(store) = self.connect().await else {
             return self.report(Mode::Apply, empty, None);
         };
         let lock = store.lock(&scope, self.config.lock_timeout);
-        let session = match self
+        let mut session = match self
             .within("lock", "waiting for the scope lock", lock)
             .await
         {
@@ -255,6 +251,16 @@ impl Run<'_> {
             Some(LockOutcome::Held) => return self.lock_skipped(&scope, empty),
             None => return self.report(Mode::Apply, empty, None),
         };
+        // Under the lock: two first runs on a fresh database must not race the migrations.
+        let migrated = session.migrate(&store);
+        if self
+            .within("database", "migrating the database", migrated)
+            .await
+            .is_none()
+        {
+            session.rollback().await.ok();
+            return self.report(Mode::Apply, empty, None);
+        }
         self.apply_locked(session, input, &scope, stages, empty)
             .await
     }

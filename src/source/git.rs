@@ -139,17 +139,20 @@ impl Walker<'_> {
         source_path: &str,
     ) -> Result<String, Diagnostic> {
         let git = |e: git2::Error| Diagnostic::file(source_path, e.message().to_string());
-        let mut blob = entry
-            .to_object(self.repo)
-            .and_then(|o| o.peel_to_blob())
-            .map_err(git)?;
+        let odb = self.repo.odb().map_err(git)?;
+        let mut id = entry.id();
         let mut mode = entry.filemode();
         let mut at = path.to_path_buf();
         for _ in 0..MAX_SYMLINK_HOPS {
+            // The size from the object's header, before its content is read: a blob over the
+            // limit is never inflated into memory (as a directory source checks the file's
+            // metadata first). Links are blobs too, held to the same limit.
+            let (size, _) = odb.read_header(id).map_err(git)?;
+            if size as u64 > MAX_FILE_BYTES {
+                return Err(Diagnostic::oversized(source_path, size as u64));
+            }
+            let blob = self.repo.find_blob(id).map_err(git)?;
             if mode != SYMLINK_MODE {
-                if blob.size() as u64 > MAX_FILE_BYTES {
-                    return Err(Diagnostic::oversized(source_path, blob.size() as u64));
-                }
                 return decode(blob.content().to_vec(), source_path);
             }
             let target = String::from_utf8_lossy(blob.content()).into_owned();
@@ -163,10 +166,7 @@ impl Walker<'_> {
                 Diagnostic::file(source_path, format!("symlink to `{target}` is dangling"))
             })?;
             mode = next.filemode();
-            blob = next
-                .to_object(self.repo)
-                .and_then(|o| o.peel_to_blob())
-                .map_err(git)?;
+            id = next.id();
             at = resolved;
         }
         Err(Diagnostic::file(

@@ -4,6 +4,7 @@
 //! `::jsonb`, `::text`) are stripped. Each query is stamped out for both pool types by the
 //! `on_backend!` macro, so a query and its row mapping exist once.
 
+mod migrate;
 mod session;
 mod tls;
 mod url;
@@ -145,23 +146,53 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(4)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .map_err(connect)?;
+            // Switching a file to WAL needs it alone for a moment, and SQLite answers
+            // SQLITE_BUSY at once (no busy handler) when another process opens the same fresh
+            // file at the same moment: two first runs started together. Retried briefly.
+            let started = tokio::time::Instant::now();
+            let mut pause = Duration::from_millis(20);
+            let pool = loop {
+                match SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options.clone())
+                    .await
+                {
+                    Err(sqlx::Error::Database(e))
+                        if matches!(e.code().as_deref(), Some("5" | "6"))
+                            && started.elapsed() < Duration::from_secs(5) =>
+                    {
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_millis(250));
+                    }
+                    other => break other.map_err(connect)?,
+                }
+            };
             Ok(Store::Sqlite(pool))
         } else {
             Err(StoreError::Scheme { url: shown })
         }
     }
 
-    /// Applies the embedded migrations (idempotent).
+    /// Applies the embedded migrations (idempotent), under the database's write lock so that
+    /// it never races another run's (see [`migrate`]); a run migrates inside its scope lock
+    /// instead ([`Session::migrate`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
-            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => migrate::POSTGRES.run(pool).await?,
+            Store::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                match migrate::sqlite_in_transaction(&mut conn).await {
+                    Ok(()) => {
+                        sqlx::query("COMMIT").execute(&mut *conn).await?;
+                    }
+                    Err(e) => {
+                        sqlx::query("ROLLBACK").execute(&mut *conn).await.ok();
+                        return Err(e.into());
+                    }
+                }
+            }
         }
         Ok(())
     }

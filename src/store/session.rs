@@ -3,7 +3,8 @@
 //! Postgres: a session-level `pg_try_advisory_lock(hash(scope))` on the session's own
 //! connection, polled until `--lock-timeout`; writes run in transactions on that connection.
 //! SQLite: a `BEGIN IMMEDIATE` transaction (SQLite has one writer per file), waiting
-//! `--lock-timeout` through `busy_timeout`. The lock is held from the snapshot until the
+//! `--lock-timeout` through `busy_timeout`. The migrations run first inside the lock
+//! ([`Session::migrate`]). The lock is held from the snapshot until the
 //! run is recorded — across the Temporal calls, after the rows were committed
 //! ([`Session::checkpoint`]) — and ends with the process if it dies.
 
@@ -30,6 +31,9 @@ pub struct Session {
     conn: Conn,
     /// Postgres: the advisory lock key to release.
     pg_key: Option<i64>,
+    /// SQLite: migrations ran in the open transaction, before the savepoint `migrated`; a
+    /// rollback keeps them (the tables exist from then on, so the run can be recorded).
+    migrated: bool,
     open: bool,
 }
 
@@ -82,6 +86,7 @@ impl Store {
                         return Ok(LockOutcome::Locked(Session {
                             conn: Conn::Postgres(conn),
                             pg_key: Some(key),
+                            migrated: false,
                             open: true,
                         }));
                     }
@@ -105,6 +110,7 @@ impl Store {
                     Ok(_) => Ok(LockOutcome::Locked(Session {
                         conn: Conn::Sqlite(conn),
                         pg_key: None,
+                        migrated: false,
                         open: true,
                     })),
                     Err(sqlx::Error::Database(e))
@@ -120,6 +126,23 @@ impl Store {
 }
 
 impl Session {
+    /// Brings the tables up to date inside the lock, so that concurrent first runs behave
+    /// like later ones: one migrates and writes, the others find the lock held. SQLite:
+    /// in the session's own `BEGIN IMMEDIATE` transaction (committed with the run's rows);
+    /// Postgres: by sqlx's migrator, which serialises itself with an advisory lock of its own
+    /// (runs of other scopes hold other scope locks).
+    pub async fn migrate(&mut self, store: &Store) -> Result<(), StoreError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                super::migrate::sqlite_in_transaction(c).await?;
+                sqlx::query("SAVEPOINT migrated").execute(&mut **c).await?;
+                self.migrated = true;
+            }
+            Conn::Postgres(_) => store.migrate().await?,
+        }
+        Ok(())
+    }
+
     /// Every row, read inside the lock.
     pub async fn snapshot(&mut self) -> Result<Actual, StoreError> {
         read_actual(&mut self.conn).await
@@ -263,6 +286,7 @@ impl Session {
         on_conn!(&mut self.conn, |c, _sql| {
             sqlx::query("COMMIT").execute(&mut *c).await?;
         });
+        self.migrated = false;
         match &mut self.conn {
             Conn::Postgres(c) => {
                 sqlx::query("BEGIN").execute(&mut **c).await?;
@@ -287,7 +311,15 @@ impl Session {
     async fn end(&mut self, statement: &str) -> Result<(), StoreError> {
         self.open = false;
         on_conn!(&mut self.conn, |c, _sql| {
-            sqlx::query(statement).execute(&mut *c).await?;
+            if statement == "ROLLBACK" && self.migrated {
+                // Drop what came after the migrations, keep the tables.
+                sqlx::query("ROLLBACK TO SAVEPOINT migrated")
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("COMMIT").execute(&mut *c).await?;
+            } else {
+                sqlx::query(statement).execute(&mut *c).await?;
+            }
         });
         if let (Conn::Postgres(c), Some(key)) = (&mut self.conn, self.pg_key) {
             sqlx::query("SELECT pg_advisory_unlock($1)")

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod job;
+pub mod proxy;
 pub mod temporal;
 
 use std::path::{Path, PathBuf};
