@@ -11,7 +11,7 @@ bash scripts/ensure-postgres.sh
 bash scripts/ensure-temporal.sh >/dev/null
 bash scripts/ensure-test-tools.sh
 # The Dockerfile, the CI example and the k8s/ manifests (hadolint, actionlint, checkov; the
-# linters are installed into .venv on first use: about a minute, then about 20 s a run).
+# linters are installed on first use: about a minute, then about 15 s a run).
 bash scripts/lint-deploy.sh
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
