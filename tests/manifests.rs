@@ -736,3 +736,54 @@ fn a_misspelt_field_fails_the_round_trip() {
         "{message}"
     );
 }
+
+/// The image's user is the pods' user: the pods' `fsGroup` is what lets that user read
+/// mounted secret files (`defaultMode: 0440`), and `runAsNonRoot` needs a numeric user.
+#[test]
+fn the_image_runs_as_the_user_the_pods_run_as() {
+    let dockerfile = std::fs::read_to_string(repo_root().join("Dockerfile")).unwrap();
+    let user = dockerfile
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("USER "))
+        .expect("the Dockerfile sets a USER");
+    let (uid, gid) = user.trim().split_once(':').expect("USER uid:gid");
+    let (uid, gid): (i64, i64) = (uid.parse().unwrap(), gid.parse().unwrap());
+    assert!(uid > 0, "a non-root numeric user");
+    for (what, pod) in rendered("overlays/example").pods() {
+        let security = pod.security_context.as_ref().unwrap();
+        assert_eq!(security.run_as_user, Some(uid), "{what}");
+        assert_eq!(security.run_as_group, Some(gid), "{what}");
+        assert_eq!(security.fs_group, Some(gid), "{what}");
+    }
+}
+
+/// Everything the build stage copies is in the build context `.dockerignore` leaves.
+#[test]
+fn the_build_context_holds_what_the_dockerfile_copies() {
+    let root = repo_root();
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let ignore = std::fs::read_to_string(root.join(".dockerignore")).unwrap();
+    let kept: BTreeSet<&str> = ignore
+        .lines()
+        .filter_map(|l| l.strip_prefix('!'))
+        .map(|p| p.trim_end_matches('/'))
+        .collect();
+    let copied: Vec<&str> = dockerfile
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .filter(|args| !args.starts_with("--from"))
+        .flat_map(|args| {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            words[..words.len() - 1].to_vec()
+        })
+        .collect();
+    assert!(copied.contains(&"src"), "{copied:?}");
+    for path in copied {
+        assert!(
+            kept.contains(path),
+            "`COPY {path}` but .dockerignore leaves it out"
+        );
+        assert!(root.join(path).exists(), "`COPY {path}`: no such path");
+    }
+}
