@@ -5,5 +5,6 @@
 pub mod actual;
 pub mod backend;
 pub mod calendar;
+pub mod compiled_calendar;
 pub mod desired;
 pub mod fires;
