@@ -47,8 +47,16 @@ const CASES: &[(&str, &str, &str)] = &[
     // Australia/Lord_Howe (30-minute DST): 2027-04-04 02:00 → 01:30, 2027-10-03 02:00 → 02:30.
     ("Australia/Lord_Howe", "15 2 * * *", "2027-10-01T00:00:00Z"),
     ("Australia/Lord_Howe", "45 1 * * *", "2027-04-01T00:00:00Z"),
-    ("Australia/Lord_Howe", "*/15 * * * *", "2027-04-03T14:00:00Z"),
-    ("Australia/Lord_Howe", "*/15 * * * *", "2027-10-02T15:00:00Z"),
+    (
+        "Australia/Lord_Howe",
+        "*/15 * * * *",
+        "2027-04-03T14:00:00Z",
+    ),
+    (
+        "Australia/Lord_Howe",
+        "*/15 * * * *",
+        "2027-10-02T15:00:00Z",
+    ),
     // Asia/Tehran (+03:30, no DST since 2022): a control.
     ("Asia/Tehran", "30 2 21 3 *", "2027-03-01T00:00:00Z"),
 ];

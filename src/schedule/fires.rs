@@ -48,7 +48,7 @@ impl fmt::Display for DstShift {
         match self {
             DstShift::First(wall) => write!(
                 f,
-                "the first {} (clocks fall back later)",
+                "the first {} (clocks fall back after it)",
                 wall.format("%H:%M")
             ),
             DstShift::Second(wall) => {
@@ -617,7 +617,7 @@ mod tests {
             [
                 (
                     "2027-11-07T01:30:00-04:00".to_string(),
-                    Some("the first 01:30 (clocks fall back later)".to_string()),
+                    Some("the first 01:30 (clocks fall back after it)".to_string()),
                     // The following fire is an hour later: the jitter window is 10 minutes.
                     Some(at("2027-11-07T05:40:00Z"))
                 ),

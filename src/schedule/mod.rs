@@ -8,3 +8,4 @@ pub mod calendar;
 pub mod compiled_calendar;
 pub mod desired;
 pub mod fires;
+pub mod upcoming;
