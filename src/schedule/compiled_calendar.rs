@@ -107,18 +107,35 @@ impl CompiledCalendar {
         self.years.is_empty() || self.years.contains(&year)
     }
 
-    /// Whether a wall-clock time matches every field (the naive reading, no zone involved).
-    pub fn matches_wall(&self, wall: &NaiveDateTime) -> bool {
-        self.year_matches(wall.year())
-            && has(self.month, wall.month() as i32)
-            && has(self.day_of_month, wall.day() as i32)
-            && has(
-                self.day_of_week,
-                wall.weekday().num_days_from_sunday() as i32,
-            )
-            && has(self.hour, wall.hour() as i32)
-            && has(self.minute, wall.minute() as i32)
-            && has(self.second, wall.second() as i32)
+    /// Every matching wall-clock time in `[from, to]`, in order (the naive reading).
+    pub fn walls_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Vec<NaiveDateTime> {
+        let values = |bits: u64, max: u32| (0..=max).filter(move |v| bits & (1 << v) != 0);
+        let mut out = Vec::new();
+        let mut day = from.date();
+        while day <= to.date() {
+            let date_matches = self.year_matches(day.year())
+                && has(self.month, day.month() as i32)
+                && has(self.day_of_month, day.day() as i32)
+                && has(
+                    self.day_of_week,
+                    day.weekday().num_days_from_sunday() as i32,
+                );
+            if date_matches {
+                for h in values(self.hour, 23) {
+                    for m in values(self.minute, 59) {
+                        for s in values(self.second, 59) {
+                            let wall = day.and_hms_opt(h, m, s).expect("a valid time");
+                            if from <= wall && wall <= to {
+                                out.push(wall);
+                            }
+                        }
+                    }
+                }
+            }
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+        }
+        out
     }
 
     fn offset_at(&self, t: DateTime<Utc>) -> i64 {
@@ -363,6 +380,36 @@ mod tests {
                 "2027-10-03T15:15:00Z"
             ]
         );
+    }
+
+    /// Without daylight-saving time the search is the plain calendar: every corpus cron, in UTC
+    /// and in a zone with a fixed half-hour offset, against the calendar's own matches.
+    #[test]
+    fn without_dst_the_search_is_the_calendar() {
+        use crate::schedule::calendar::corpus;
+        for (cron, _) in corpus() {
+            let calendar = from_cron(&CronExpr::parse(cron).unwrap());
+            for zone in [chrono_tz::UTC, chrono_tz::Asia::Kolkata] {
+                let compiled = CompiledCalendar::new(&calendar, zone);
+                for after in [
+                    "2026-01-01T00:00:00Z",
+                    "2027-12-30T23:59:30Z",
+                    "2028-02-27T12:00:00Z",
+                ] {
+                    let after = at(after);
+                    let local = after.with_timezone(&zone).naive_local();
+                    let expected: Vec<NaiveDateTime> = calendar.next_matches(local, 40, 30 * 366);
+                    let mut found = Vec::new();
+                    let mut t = after;
+                    while found.len() < expected.len() {
+                        let Some(m) = compiled.next(t) else { break };
+                        found.push(m.utc.with_timezone(&zone).naive_local());
+                        t = m.utc;
+                    }
+                    assert_eq!(found, expected, "{cron} in {zone} after {after}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -177,8 +177,38 @@ fn offset_at(tz: Tz, t: DateTime<Utc>) -> i64 {
     )
 }
 
+/// A zone and a window.
+type Scan = (Tz, DateTime<Utc>, DateTime<Utc>);
+
+thread_local! {
+    /// The last zones scanned: a plan asks for the same zone and window for every schedule
+    /// (a memo of a pure function, nothing else).
+    static TRANSITIONS: std::cell::RefCell<Vec<(Scan, Vec<Transition>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The offset changes of `tz` in `[from, to)`.
 fn transitions(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Transition> {
+    let key = (tz, from, to);
+    if let Some(found) = TRANSITIONS.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }) {
+        return found;
+    }
+    let found = scan_transitions(tz, from, to);
+    TRANSITIONS.with_borrow_mut(|cache| {
+        if cache.len() >= 64 {
+            cache.remove(0);
+        }
+        cache.push((key, found.clone()));
+    });
+    found
+}
+
+fn scan_transitions(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Transition> {
     let mut out = Vec::new();
     // Offsets change on whole minutes and months apart: scan by the hour, then pin each change
     // to the minute.
@@ -269,32 +299,27 @@ fn transition_warning(calendar: &CompiledCalendar, t: Transition) -> Option<DstW
     let mut gap_walls = Vec::new(); // do not exist
     let mut repeated = Vec::new(); // (wall, first, second)
     let mut expected: BTreeSet<DateTime<Utc>> = BTreeSet::new();
-    let mut wall = (span_from + Duration::seconds(t.before.min(t.after)))
-        .naive_utc()
-        .with_nanosecond0();
-    let wall_end = (span_to + Duration::seconds(t.before.max(t.after))).naive_utc();
-    while wall <= wall_end {
-        if calendar.matches_wall(&wall) {
-            match tz.from_local_datetime(&wall) {
-                LocalResult::Single(x) => {
-                    let x = x.with_timezone(&Utc);
-                    if focus(&x) {
-                        expected.insert(x);
-                        if !fired_at.contains(&x) {
-                            missing_walls.push(wall);
-                        }
+    let wall_from = (span_from + Duration::seconds(t.before.min(t.after))).naive_utc();
+    let wall_to = (span_to + Duration::seconds(t.before.max(t.after))).naive_utc();
+    for wall in calendar.walls_between(wall_from, wall_to) {
+        match tz.from_local_datetime(&wall) {
+            LocalResult::Single(x) => {
+                let x = x.with_timezone(&Utc);
+                if focus(&x) {
+                    expected.insert(x);
+                    if !fired_at.contains(&x) {
+                        missing_walls.push(wall);
                     }
                 }
-                LocalResult::Ambiguous(a, b) => {
-                    let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
-                    expected.insert(a);
-                    expected.insert(b);
-                    repeated.push((wall, a, b));
-                }
-                LocalResult::None => gap_walls.push(wall),
             }
+            LocalResult::Ambiguous(a, b) => {
+                let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
+                expected.insert(a);
+                expected.insert(b);
+                repeated.push((wall, a, b));
+            }
+            LocalResult::None => gap_walls.push(wall),
         }
-        wall += Duration::minutes(1);
     }
 
     let mut parts = Vec::new();
@@ -429,20 +454,6 @@ fn transition_warning(calendar: &CompiledCalendar, t: Transition) -> Option<DstW
         wall_time,
         message: format!("{head}: Temporal {}", parts.join("; ")),
     })
-}
-
-trait WholeMinute {
-    fn with_nanosecond0(self) -> Self;
-}
-
-impl WholeMinute for NaiveDateTime {
-    /// Rounded down to the whole minute.
-    fn with_nanosecond0(self) -> Self {
-        use chrono::Timelike;
-        self.with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(self)
-    }
 }
 
 #[cfg(test)]
