@@ -122,6 +122,27 @@ fn invalid_files_exit_4_only_with_strict_and_a_failed_source_exits_1() {
 }
 
 #[test]
+fn the_window_is_at_most_a_year() {
+    let (code, _, stderr) = run(&[
+        "upcoming",
+        "--source",
+        "fixtures/upcoming",
+        "--within",
+        "367d",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`--within` is at most 366d"), "{stderr}");
+    let (code, _, _) = run(&[
+        "upcoming",
+        "--source",
+        "fixtures/upcoming",
+        "--within",
+        "366d",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
 fn the_pinned_now_is_not_in_help() {
     let (_, stdout, _) = run(&["upcoming", "--help"]);
     assert!(stdout.contains("--within"), "{stdout}");
