@@ -423,12 +423,20 @@ fn transition_warning(calendar: &CompiledCalendar, t: Transition) -> Option<DstW
     let (subject, verb) = if forward && !gap_walls.is_empty() {
         (
             gap_walls.iter().map(hm).collect::<Vec<_>>(),
-            "does not exist",
+            if gap_walls.len() == 1 {
+                "does not exist"
+            } else {
+                "do not exist"
+            },
         )
     } else if !forward && !repeated.is_empty() {
         (
             repeated.iter().map(|(w, ..)| hm(w)).collect::<Vec<_>>(),
-            "happens twice",
+            if repeated.len() == 1 {
+                "happens twice"
+            } else {
+                "happen twice"
+            },
         )
     } else {
         (Vec::new(), "")
@@ -580,6 +588,36 @@ mod tests {
                 "gap".into(),
                 "2027-10-03 02:15 does not exist in Australia/Lord_Howe (clocks jump forward from 02:00 to 02:30): Temporal fires at 02:45+11:00 (15:45 UTC) instead of 02:15".into()
             )]
+        );
+    }
+
+    #[test]
+    fn several_times_in_one_change_are_one_warning() {
+        let every = CronExpr::parse("*/15 * * * *").unwrap();
+        let ny: Vec<String> = dst_warnings(
+            &every,
+            chrono_tz::America::New_York,
+            at("2027-01-01T00:00:00Z"),
+        )
+        .into_iter()
+        .map(|w| w.message)
+        .collect();
+        assert_eq!(
+            ny,
+            [
+                "2027-03-14 02:00, 02:15, 02:30 and 02:45 do not exist in America/New_York (clocks jump forward from 02:00 to 03:00): Temporal does not fire on 2027-03-14 at 02:00, 02:15, 02:30 and 02:45",
+                "2027-11-07 01:00, 01:15, 01:30 and 01:45 happen twice in America/New_York (clocks fall back from 02:00 to 01:00): Temporal fires twice at 01:00, 01:15, 01:30 and 01:45"
+            ]
+        );
+        // Lord Howe's half-hour fall-back: the server's one-hour retry drops fires (measured).
+        let lord_howe = dst_warnings(
+            &every,
+            chrono_tz::Australia::Lord_Howe,
+            at("2027-03-01T00:00:00Z"),
+        );
+        assert_eq!(
+            lord_howe[0].message,
+            "2027-04-04 01:30 and 01:45 happen twice in Australia/Lord_Howe (clocks fall back from 02:00 to 01:30): Temporal fires once, at the second 01:30 (15:00 UTC); does not fire at 01:45; does not fire on 2027-04-04 at 02:00, 02:15 and 02:30"
         );
     }
 

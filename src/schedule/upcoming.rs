@@ -51,6 +51,9 @@ pub struct Truncated {
 /// wall clock says (the plan's DST warnings, for the window).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpcomingWarning {
+    /// The first local wall time affected (orders the list).
+    #[serde(skip)]
+    pub wall_time: chrono::NaiveDateTime,
     /// `gap` or `overlap`.
     pub kind: String,
     pub key: String,
@@ -105,6 +108,9 @@ impl Upcoming {
             .fires
             .sort_by(|a, b| (a.utc, &a.key).cmp(&(b.utc, &b.key)));
         upcoming
+            .warnings
+            .sort_by(|a, b| (a.wall_time, &a.key).cmp(&(b.wall_time, &b.key)));
+        upcoming
     }
 
     fn add(&mut self, schedule: &DesiredSchedule, tz: Tz, policy: &str) {
@@ -144,6 +150,7 @@ impl Upcoming {
                     dst_warnings_between(calendar, tz, self.from, self.to)
                         .into_iter()
                         .map(|w| UpcomingWarning {
+                            wall_time: w.wall_time,
                             kind: w.kind,
                             key: schedule.key.clone(),
                             schedule_id: schedule.schedule_id.clone(),
