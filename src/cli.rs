@@ -87,6 +87,11 @@ pub struct RunArgs {
     /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`).
     #[arg(long)]
     pub adopt: bool,
+    /// Unpause the managed schedules that someone else paused (on-call, in the Temporal UI or
+    /// with `temporal schedule toggle --pause`) while their definitions are enabled; without
+    /// it they stay paused and are listed with their notes.
+    #[arg(long)]
+    pub unpause_manual: bool,
     /// `list`: one paginated list, describe only what will change; `full`: describe every
     /// managed schedule for a thorough drift check.
     #[arg(long, value_enum, default_value_t = Refresh::List)]

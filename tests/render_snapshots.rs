@@ -24,6 +24,7 @@ fn options() -> PlanOptions {
         allow_empty: false,
         max_delete: None,
         adopt: false,
+        unpause_manual: false,
         target: WorkflowTarget::default(),
         now: chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
             .unwrap()
@@ -142,7 +143,8 @@ fn plan_without_changes() {
 }
 
 /// The schedule section: creates with next fires (one with a DST warning), a pause, an
-/// unpause of a hand-paused schedule, an orphan delete, an unmanaged schedule, an event
+/// unpause of a schedule activity-sync paused, a schedule paused by hand (held, with a
+/// `manual_pause` warning), an orphan delete, an unmanaged schedule, an event
 /// definition's leftover schedule. The clock is fixed; Temporal's state is plain data.
 #[test]
 fn plan_with_schedules() {
@@ -164,7 +166,7 @@ fn plan_with_schedules() {
     desired.catalog.activities.insert(nightly.id, nightly);
     let target = WorkflowTarget::default();
     let mut actual = applied(&desired);
-    let managed = |key: &str, paused: bool| {
+    let managed = |key: &str, paused: bool, notes: &str| {
         let d = desired
             .catalog
             .activities
@@ -179,23 +181,29 @@ fn plan_with_schedules() {
             attribute_scope: Some("custodian".into()),
             spec_hash: Some(s.spec_hash.clone()),
             paused,
+            notes: notes.into(),
             listed: None,
             described: None,
         }
     };
-    for (key, paused) in [
-        ("the-custodian.inbox-triage-daily", true),
-        ("the-custodian.report-hourly", false),
-        ("the-custodian.report-daily", false),
+    let ours = "activity-sync: disabled in fixtures/valid/triage-daily.md:5";
+    for (key, paused, notes) in [
+        ("the-custodian.inbox-triage-daily", true, ours),
+        ("the-custodian.report-hourly", false, ""),
+        (
+            "the-custodian.report-daily",
+            true,
+            "incident 42: the report sink is down",
+        ),
     ] {
-        let s = managed(key, paused);
+        let s = managed(key, paused, notes);
         actual.schedules.insert(s.schedule_id.clone(), s);
     }
-    let mut orphan = managed("the-custodian.report-daily", false);
+    let mut orphan = managed("the-custodian.report-daily", false, "");
     orphan.schedule_id = format!("activity-schedule-{}", id_from_key("the-custodian.gone"));
     orphan.memo_definition = Some(id_from_key("the-custodian.gone"));
     actual.schedules.insert(orphan.schedule_id.clone(), orphan);
-    let mut leftover = managed("the-custodian.report-daily", false);
+    let mut leftover = managed("the-custodian.report-daily", false, "");
     leftover.schedule_id = format!(
         "activity-schedule-{}",
         id_from_key("platform.api-lint-on-push")

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use activity_sync::definition::id_from_key;
 use common::db::{BACKENDS, TestDb};
 use common::job::{Job, parse};
+use common::temporal::DevServer;
 use common::{copy_tree, fixtures, poll_until};
 use serde_json::Value;
 
@@ -193,25 +194,82 @@ fn conflicts_with_another_scope_are_not_success() {
 }
 
 /// Case 7: right after an apply, the next plan sees no phantom creates, however the list lags.
+/// The server's list lags its writes by seconds (as a loaded cluster's visibility store
+/// does); after each plan the CLI's list is read, and a round counts as lagged when even that
+/// later list lacks the schedule just created — so the plan before it certainly ran against
+/// a list that did not show it. At least one round must have lagged, or the test proved
+/// nothing.
 #[test]
 fn a_plan_right_after_an_apply_has_nothing_pending() {
-    let job = Job::new(true);
-    for round in 0..3 {
+    for with_attributes in [true, false] {
+        let job = Job::on(DevServer::start_lagging(with_attributes));
+        let mut lagged = 0;
+        for round in 0..3 {
+            let key = format!("platform.new-{round}");
+            std::fs::write(
+                job.path(&format!("defs/new-{round}.md")),
+                format!("---\nkey: {key}\nname: New\ntrigger: {{type: cron, cron: '{round} 4 * * *'}}\n---\n"),
+            )
+            .unwrap();
+            let (code, applied) = job.json(&["apply", "--source", "defs"]);
+            assert_eq!(code, 0, "{applied}");
+            assert!(
+                applied["schedules"]["created"].as_u64().unwrap() >= 1,
+                "{applied}"
+            );
+            let (code, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+            if !job.schedule_ids().contains(&schedule_id(&key)) {
+                lagged += 1;
+            }
+            assert_eq!(code, 0, "round {round}: {again}");
+            assert_eq!(again["schedules"]["created"], 0, "{again}");
+            let (code, again) = job.json(&["apply", "--source", "defs"]);
+            assert_eq!(code, 0, "{again}");
+            assert_eq!(again["schedules"]["created"], 0, "{again}");
+            assert_eq!(again["temporal_calls"]["create"], 0, "{again}");
+        }
+        assert!(
+            lagged > 0,
+            "the list never lagged behind the apply (attributes: {with_attributes}): the test proved nothing"
+        );
+    }
+}
+
+/// Case 7, the other way: a definition removed right after its schedule was created goes with
+/// its row in the same run, though the lagging list does not show the schedule yet (no
+/// managed schedule is left for a retired row).
+#[test]
+fn a_schedule_the_lagging_list_misses_still_goes_with_its_row() {
+    let job = Job::on(DevServer::start_lagging(true));
+    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
+    let keys: Vec<String> = (0..5).map(|i| format!("platform.brief-{i}")).collect();
+    for (i, key) in keys.iter().enumerate() {
         std::fs::write(
-            job.path(&format!("defs/new-{round}.md")),
-            format!("---\nkey: platform.new-{round}\nname: New\ntrigger: {{type: cron, cron: '{round} 4 * * *'}}\n---\n"),
+            job.path(&format!("defs/brief-{i}.md")),
+            format!(
+                "---\nkey: {key}\nname: Brief\ntrigger: {{type: cron, cron: '{i} 5 * * *'}}\n---\n"
+            ),
         )
         .unwrap();
-        let (code, applied) = job.json(&["apply", "--source", "defs"]);
-        assert_eq!(code, 0, "{applied}");
-        let (code, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
-        assert_eq!(code, 0, "round {round}: {again}");
-        assert_eq!(again["schedules"]["created"], 0, "{again}");
-        let (code, again) = job.json(&["apply", "--source", "defs"]);
-        assert_eq!(code, 0);
-        assert_eq!(again["schedules"]["created"], 0, "{again}");
-        assert_eq!(again["temporal_calls"]["create"], 0, "{again}");
     }
+    let (code, applied) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{applied}");
+    assert_eq!(applied["schedules"]["created"], 5, "{applied}");
+    for i in 0..5 {
+        std::fs::remove_file(job.path(&format!("defs/brief-{i}.md"))).unwrap();
+    }
+    let (code, removed) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{removed}");
+    assert_eq!(removed["definitions"]["retired"], 5, "{removed}");
+    assert_eq!(removed["schedules"]["deleted"], 5, "{removed}");
+    for key in &keys {
+        assert!(
+            !schedule_exists(&job, &schedule_id(key)),
+            "{key} kept its schedule"
+        );
+    }
+    let (code, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{again}");
 }
 
 /// Case 8: Temporal dies mid-apply: a bounded failure, the report on stdout, the run

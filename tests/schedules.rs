@@ -265,21 +265,45 @@ fn misfire_policies_read_back_as_specified() {
     assert_eq!(daily["schedule"]["spec"]["timezoneName"], "Europe/Berlin");
 }
 
-#[test]
-fn drift_is_shown_and_reverted() {
-    let job = Job::new(true);
-    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
-    // Paused by hand.
+fn notes(s: &Value) -> &str {
+    s["schedule"]["state"]["notes"].as_str().unwrap_or("")
+}
+
+fn toggle(job: &Job, key: &str, pause: bool, reason: &str) {
     let out = job.server.cli(&[
         "schedule",
         "toggle",
         "--schedule-id",
-        &schedule_id(DAILY),
-        "--pause",
+        &schedule_id(key),
+        if pause { "--pause" } else { "--unpause" },
         "--reason",
-        "hands",
+        reason,
     ]);
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn manual_pauses(report: &Value) -> Vec<String> {
+    report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "manual_pause")
+        .map(|w| w["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Spec drift is shown and reverted; a pause made by hand is not (SPEC §5): on-call's pause
+/// stays through plan, apply, a hand edit and a cron change, with its note, until
+/// `--unpause-manual`; a disabled definition's schedule unpaused by hand is paused again.
+#[test]
+fn drift_is_shown_and_reverted() {
+    let job = Job::new(true);
+    assert_eq!(job.json(&["apply", "--source", "defs"]).0, 0);
+    toggle(&job, DAILY, true, "incident 42: sink down");
     // Spec changed by hand.
     let out = job.server.cli(&[
         "schedule",
@@ -300,44 +324,84 @@ fn drift_is_shown_and_reverted() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    poll_until("the hand edit shows in the list", 30, || {
-        job.json(&["plan", "--source", "defs"]).1["schedules"]["updated"] == 1
+    poll_until("the hand edits show in the list", 30, || {
+        let plan = job.json(&["plan", "--source", "defs"]).1;
+        plan["schedules"]["updated"] == 1 && manual_pauses(&plan) == [schedule_id(DAILY)]
     });
     let (code, plan) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
     assert_eq!(code, 2, "{plan}");
-    assert_eq!(counts(&plan)["unpaused"], 1, "{plan}");
+    assert_eq!(counts(&plan)["unpaused"], 0, "a hand pause is held: {plan}");
     assert_eq!(counts(&plan)["updated"], 1, "{plan}");
+    let text = job.command(&["plan", "--source", "defs"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("paused by hand: \"incident 42: sink down\" — left paused"),
+        "{text}"
+    );
+    assert!(text.contains("[manual_pause]"), "{text}");
     // A saved plan is refused once a schedule changes under it.
     let (code, _) = job.json(&["plan", "--source", "defs", "--out", "plan.json"]);
     assert_eq!(code, 0);
-    let out = job.server.cli(&[
-        "schedule",
-        "toggle",
-        "--schedule-id",
-        &schedule_id(SWEEP),
-        "--pause",
-        "--reason",
-        "more hands",
-    ]);
-    assert!(out.status.success());
+    toggle(&job, SWEEP, true, "more hands");
     poll_until("the hand pause shows in the list", 30, || {
-        job.json(&["plan", "--source", "defs"]).1["schedules"]["unpaused"] == 1
+        manual_pauses(&job.json(&["plan", "--source", "defs"]).1).len() == 2
     });
     let (code, refused) = job.json(&["apply", "plan.json"]);
     assert_eq!(code, 3, "{refused}");
-    // A fresh apply reverts everything.
+    // A fresh apply reverts the spec and keeps both pauses and their notes.
     let (code, report) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{report}");
-    assert!(!paused(&schedule(&job, DAILY).unwrap()));
+    assert_eq!(counts(&report)["updated"], 1, "{report}");
+    assert_eq!(counts(&report)["unpaused"], 0, "{report}");
+    let daily = schedule(&job, DAILY).unwrap();
+    assert!(paused(&daily));
+    assert_eq!(notes(&daily), "incident 42: sink down");
     let sweep = schedule(&job, SWEEP).unwrap();
-    assert!(!paused(&sweep));
+    assert!(paused(&sweep), "the update carried the pause over: {sweep}");
+    assert_eq!(notes(&sweep), "more hands");
     assert_eq!(
         sweep["schedule"]["spec"]["structuredCalendar"][0]["minute"][0]["step"], 15,
         "{sweep}"
     );
-    let (_, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    let (code, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "held pauses are not pending changes: {again}");
     assert_eq!(mutating_calls(&again), 0);
-    assert_eq!(counts(&again)["updated"], 0, "{again}");
+    assert_eq!(manual_pauses(&again).len(), 2, "{again}");
+    // A cron change of a held schedule is written; the pause and its note survive.
+    job.edit("defs/report-daily.md", "0 6 * * *", "0 7 * * *");
+    let (code, report) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(counts(&report)["updated"], 1, "{report}");
+    let daily = schedule(&job, DAILY).unwrap();
+    assert!(paused(&daily));
+    assert_eq!(notes(&daily), "incident 42: sink down");
+    assert_eq!(
+        daily["schedule"]["spec"]["structuredCalendar"][0]["hour"][0]["start"], 7,
+        "{daily}"
+    );
+    // A disabled definition's schedule unpaused by hand is paused again.
+    toggle(&job, HOURLY, false, "let it run");
+    poll_until("the hand unpause shows in the list", 30, || {
+        job.json(&["plan", "--source", "defs"]).1["schedules"]["paused"] == 1
+    });
+    // `--unpause-manual` lifts the hand pauses, and says which.
+    let (code, report) = job.json(&["apply", "--source", "defs", "--unpause-manual"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(counts(&report)["paused"], 1, "{report}");
+    assert_eq!(counts(&report)["unpaused"], 2, "{report}");
+    assert!(
+        report["warnings"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    assert!(
+        report["changes"].to_string().contains("--unpause-manual"),
+        "{report}"
+    );
+    assert!(paused(&schedule(&job, HOURLY).unwrap()));
+    assert!(!paused(&schedule(&job, DAILY).unwrap()));
+    assert!(!paused(&schedule(&job, SWEEP).unwrap()));
+    let (code, again) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{again}");
 }
 
 #[test]

@@ -69,6 +69,7 @@ impl MemoryBackend {
             attribute_scope: Some(s.scope.clone()),
             spec_hash: Some(s.want.spec_hash.clone()),
             paused: s.paused,
+            notes: s.note.clone(),
             listed: None,
             described: Some(Described {
                 shape: Some(s.want.shape.clone()),

@@ -2,6 +2,7 @@
 //! deletes only if everything before them landed. The executor stops starting calls as soon
 //! as the backend is unavailable or the run's deadline has passed, and says what it left.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -10,8 +11,10 @@ use tokio::time::Instant;
 
 use super::applied::ScheduleResult;
 use crate::plan::{Plan, RunError, ScheduleChange, ScheduleOp, ScheduleStep};
+use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::{BackendError, ErrorKind, ScheduleBackend};
 use crate::schedule::desired::DesiredSchedule;
+use crate::schedule::pause::pause_made_since;
 
 /// How the executor may spend its calls.
 #[derive(Debug, Clone, Copy)]
@@ -150,16 +153,17 @@ async fn execute<B: ScheduleBackend>(
             // Created since the describe (a concurrent or killed earlier run): converge on
             // what is there from a fresh describe.
             Err(e) if e.kind == ErrorKind::AlreadyExists => {
-                converge(backend, scope, want, temporal_note, &[]).await
+                converge(backend, scope, want, temporal_note, &[], None).await
             }
             other => other.map(|()| ScheduleResult::Done),
         },
         ScheduleStep::Update {
             want,
+            have,
             token,
             temporal_note,
             ..
-        } => converge(backend, scope, want, temporal_note, token).await,
+        } => converge(backend, scope, want, temporal_note, token, Some(have)).await,
         ScheduleStep::Pause { temporal_note, .. } => backend
             .set_paused(id, true, temporal_note)
             .await
@@ -181,28 +185,33 @@ async fn execute<B: ScheduleBackend>(
         },
         ScheduleStep::Unchanged { .. }
         | ScheduleStep::Unmanaged { .. }
+        | ScheduleStep::Held { .. }
         | ScheduleStep::Skip { .. } => Ok(ScheduleResult::InPlace),
     }
 }
 
 /// Update with the planned conflict token (an empty one: describe first), then confirm it
 /// took effect — Temporal drops an update with a stale token silently. On a stale token,
-/// describe again and retry once.
+/// describe again and retry once; a pause made by hand since the plan (`have`, as the plan
+/// saw the schedule) is carried over, as the planner would have held it.
 async fn converge<B: ScheduleBackend>(
     backend: &B,
     scope: &str,
     want: &DesiredSchedule,
     note: &str,
     token: &[u8],
+    have: Option<&ActualSchedule>,
 ) -> Result<ScheduleResult, BackendError> {
     let id = want.schedule_id.as_str();
     let mut planned = (!token.is_empty()).then(|| token.to_vec());
+    let mut want = Cow::Borrowed(want);
+    let mut note = Cow::Borrowed(note);
     for _ in 0..2 {
         let current = match planned.take() {
             Some(token) => token,
             None => match backend.describe(id).await? {
                 None => {
-                    backend.create(scope, want, note).await?;
+                    backend.create(scope, &want, &note).await?;
                     return Ok(ScheduleResult::Done);
                 }
                 Some(now) => {
@@ -211,6 +220,12 @@ async fn converge<B: ScheduleBackend>(
                             return Err(stale(id, format!("now owned by scope `{owner}`")));
                         }
                         _ => {}
+                    }
+                    if let Some(theirs) = pause_made_since(have, &now)
+                        && !want.paused
+                    {
+                        want.to_mut().paused = true;
+                        note = Cow::Owned(theirs.to_string());
                     }
                     let Some(described) = now.described.as_ref() else {
                         return Err(stale(id, "describe returned no schedule".into()));
@@ -226,7 +241,7 @@ async fn converge<B: ScheduleBackend>(
                 }
             },
         };
-        match backend.update(scope, want, note, &current).await {
+        match backend.update(scope, &want, &note, &current).await {
             Ok(()) => {}
             Err(e) if e.kind == ErrorKind::FailedPrecondition => continue,
             Err(e) => return Err(e),

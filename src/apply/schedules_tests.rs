@@ -86,6 +86,7 @@ async fn plan_against(backend: &MemoryBackend, definitions: &[ActivityDefinition
         allow_empty: true,
         max_delete: Some(usize::MAX),
         adopt: false,
+        unpause_manual: false,
         target: WorkflowTarget::default(),
         now: now(),
     };
@@ -206,6 +207,38 @@ async fn a_schedule_created_since_the_describe_converges_without_a_write() {
         "counted unchanged, not created"
     );
     assert_eq!(backend.calls.snapshot().update, 0);
+}
+
+/// On-call pauses a schedule while an update of it is in flight: the update meets a stale
+/// token, the fresh describe shows the hand pause, and the retried update carries it over.
+#[tokio::test]
+async fn a_pause_made_by_hand_during_an_update_survives_it() {
+    let mut drifted = stored(&definition("k0", 0), SCOPE);
+    drifted.want = desired_schedule(&definition("k0", 30), &WorkflowTarget::default()).unwrap();
+    let backend = MemoryBackend::with([drifted]);
+    let plan = plan_against(&backend, &defs(1)).await;
+    let id = schedule_of(&definition("k0", 0));
+    assert_eq!(plan.schedules[&id].op(), ScheduleOp::Update);
+    {
+        let mut schedules = backend.schedules.lock().unwrap();
+        let s = schedules.get_mut(&id).unwrap();
+        s.paused = true;
+        s.note = "incident 7".into();
+        s.token += 1;
+    }
+    let (results, errors) = apply_schedules(&backend, &plan, limits()).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(results[&id], ScheduleResult::Done);
+    let schedules = backend.schedules.lock().unwrap();
+    let s = &schedules[&id];
+    assert!(s.paused, "the hand pause survives the update");
+    assert_eq!(s.note, "incident 7");
+    assert_eq!(
+        s.want.shape,
+        desired_schedule(&definition("k0", 0), &WorkflowTarget::default())
+            .unwrap()
+            .shape
+    );
 }
 
 #[tokio::test]

@@ -82,75 +82,57 @@ pub struct Entry {
     pub value: Node,
 }
 
+/// A YAML error: where it is, and what (just's `CompileError { token, kind }`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum YamlError {
+#[error("{kind}")]
+pub struct YamlError {
+    pub pos: Pos,
+    pub kind: YamlErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum YamlErrorKind {
     #[error("invalid YAML: {message}")]
-    Syntax { pos: Pos, message: String },
+    Syntax { message: String },
     #[error("duplicate key `{key}` (first defined on line {first_line})")]
-    DuplicateKey {
-        pos: Pos,
-        key: String,
-        first_line: usize,
-    },
+    DuplicateKey { key: String, first_line: usize },
     #[error("YAML nesting deeper than {limit} levels")]
-    TooDeep { pos: Pos, limit: usize },
+    TooDeep { limit: usize },
     #[error("YAML expands to more than {limit} nodes (alias expansion limit)")]
-    TooManyNodes { pos: Pos, limit: usize },
+    TooManyNodes { limit: usize },
     #[error("YAML expands to more than {limit} bytes of text (alias expansion limit)")]
-    TooMuchText { pos: Pos, limit: usize },
+    TooMuchText { limit: usize },
     #[error("mapping keys must be scalars")]
-    ComplexKey { pos: Pos },
+    ComplexKey,
     #[error("unsupported YAML tag `{tag}`")]
-    UnsupportedTag { pos: Pos, tag: String },
+    UnsupportedTag { tag: String },
     #[error("`{text}` is not a valid {kind}")]
-    BadTaggedScalar {
-        pos: Pos,
-        text: String,
-        kind: &'static str,
-    },
+    BadTaggedScalar { text: String, kind: &'static str },
     #[error("`{text}` cannot be represented in JSON")]
-    NotJson { pos: Pos, text: String },
+    NotJson { text: String },
     #[error(
         "integer `{text}` is out of range (integers from -9223372036854775808 to 18446744073709551615 are kept exactly)"
     )]
-    IntegerOutOfRange { pos: Pos, text: String },
+    IntegerOutOfRange { text: String },
 }
 
 impl YamlError {
+    pub fn at(pos: Pos, kind: YamlErrorKind) -> YamlError {
+        YamlError { pos, kind }
+    }
+
     /// The same error for YAML that starts on line `first_line` of a larger file.
     pub fn shifted(mut self, first_line: usize) -> YamlError {
         let delta = first_line - 1;
-        if let YamlError::DuplicateKey { first_line, .. } = &mut self {
+        if let YamlErrorKind::DuplicateKey { first_line, .. } = &mut self.kind {
             *first_line += delta;
         }
-        match &mut self {
-            YamlError::Syntax { pos, .. }
-            | YamlError::DuplicateKey { pos, .. }
-            | YamlError::TooDeep { pos, .. }
-            | YamlError::TooManyNodes { pos, .. }
-            | YamlError::TooMuchText { pos, .. }
-            | YamlError::ComplexKey { pos }
-            | YamlError::UnsupportedTag { pos, .. }
-            | YamlError::BadTaggedScalar { pos, .. }
-            | YamlError::NotJson { pos, .. }
-            | YamlError::IntegerOutOfRange { pos, .. } => pos.line += delta,
-        }
+        self.pos.line += delta;
         self
     }
 
     pub fn pos(&self) -> Pos {
-        match self {
-            YamlError::Syntax { pos, .. }
-            | YamlError::DuplicateKey { pos, .. }
-            | YamlError::TooDeep { pos, .. }
-            | YamlError::TooManyNodes { pos, .. }
-            | YamlError::TooMuchText { pos, .. }
-            | YamlError::ComplexKey { pos }
-            | YamlError::UnsupportedTag { pos, .. }
-            | YamlError::BadTaggedScalar { pos, .. }
-            | YamlError::NotJson { pos, .. }
-            | YamlError::IntegerOutOfRange { pos, .. } => *pos,
-        }
+        self.pos
     }
 }
 
@@ -163,10 +145,12 @@ pub fn load_all(text: &str, limits: Limits) -> Result<Vec<Node>, YamlError> {
 pub fn load_one(text: &str, limits: Limits) -> Result<Node, YamlError> {
     let mut docs = load_all(text, limits)?;
     if docs.len() > 1 {
-        return Err(YamlError::Syntax {
-            pos: docs[1].pos,
-            message: "expected one YAML document, found several".into(),
-        });
+        return Err(YamlError::at(
+            docs[1].pos,
+            YamlErrorKind::Syntax {
+                message: "expected one YAML document, found several".into(),
+            },
+        ));
     }
     Ok(docs.pop().unwrap_or(Node {
         value: Value::Null,
@@ -219,12 +203,16 @@ impl Loader {
 
     fn run(mut self, text: &str) -> Result<Vec<Node>, YamlError> {
         for event in Parser::new_from_str(text) {
-            let (event, span) = event.map_err(|e| YamlError::Syntax {
-                pos: Pos {
-                    line: e.marker().line(),
-                    col: e.marker().col() + 1,
-                },
-                message: e.info().to_string(),
+            let (event, span) = event.map_err(|e| {
+                YamlError::at(
+                    Pos {
+                        line: e.marker().line(),
+                        col: e.marker().col() + 1,
+                    },
+                    YamlErrorKind::Syntax {
+                        message: e.info().to_string(),
+                    },
+                )
             })?;
             let pos = Pos::of(&span);
             match event {
@@ -234,14 +222,14 @@ impl Loader {
                 | Event::DocumentStart(_)
                 | Event::DocumentEnd => {}
                 Event::Alias(id) => {
-                    let (node, cost) =
-                        self.anchors
-                            .get(&id)
-                            .cloned()
-                            .ok_or_else(|| YamlError::Syntax {
-                                pos,
+                    let (node, cost) = self.anchors.get(&id).cloned().ok_or_else(|| {
+                        YamlError::at(
+                            pos,
+                            YamlErrorKind::Syntax {
                                 message: "alias refers to an unknown anchor".into(),
-                            })?;
+                            },
+                        )
+                    })?;
                     self.charge(cost, pos)?;
                     let node = Node { pos, ..node };
                     self.complete(node, cost)?;
@@ -332,10 +320,12 @@ impl Loader {
 
     fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), YamlError> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(YamlError::TooDeep {
+            return Err(YamlError::at(
                 pos,
-                limit: self.limits.max_depth,
-            });
+                YamlErrorKind::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+            ));
         }
         self.charge(Cost { nodes: 1, bytes: 0 }, pos)?;
         self.stack.push(frame);
@@ -346,16 +336,20 @@ impl Loader {
         self.used.nodes += cost.nodes;
         self.used.bytes += cost.bytes;
         if self.used.nodes > self.limits.max_nodes {
-            return Err(YamlError::TooManyNodes {
+            return Err(YamlError::at(
                 pos,
-                limit: self.limits.max_nodes,
-            });
+                YamlErrorKind::TooManyNodes {
+                    limit: self.limits.max_nodes,
+                },
+            ));
         }
         if self.used.bytes > self.limits.max_scalar_bytes {
-            return Err(YamlError::TooMuchText {
+            return Err(YamlError::at(
                 pos,
-                limit: self.limits.max_scalar_bytes,
-            });
+                YamlErrorKind::TooMuchText {
+                    limit: self.limits.max_scalar_bytes,
+                },
+            ));
         }
         Ok(())
     }
@@ -388,11 +382,13 @@ impl Loader {
                                 .iter()
                                 .find(|e| e.key == text)
                                 .map_or(0, |e| e.key_pos.line);
-                            return Err(YamlError::DuplicateKey {
-                                pos: node.pos,
-                                key: text,
-                                first_line,
-                            });
+                            return Err(YamlError::at(
+                                node.pos,
+                                YamlErrorKind::DuplicateKey {
+                                    key: text,
+                                    first_line,
+                                },
+                            ));
                         }
                         *key = Some((text, node.pos));
                     }
@@ -415,7 +411,9 @@ fn scalar_key(node: &Node) -> Result<String, YamlError> {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::Seq(_) | Value::Map(_) => return Err(YamlError::ComplexKey { pos: node.pos }),
+        Value::Seq(_) | Value::Map(_) => {
+            return Err(YamlError::at(node.pos, YamlErrorKind::ComplexKey));
+        }
     })
 }
 
@@ -427,10 +425,12 @@ fn check_collection_tag(
     match tag {
         None => Ok(()),
         Some(t) if t.is_yaml_core_schema() && t.suffix == expected => Ok(()),
-        Some(t) => Err(YamlError::UnsupportedTag {
+        Some(t) => Err(YamlError::at(
             pos,
-            tag: format!("{}{}", t.handle, t.suffix),
-        }),
+            YamlErrorKind::UnsupportedTag {
+                tag: format!("{}{}", t.handle, t.suffix),
+            },
+        )),
     }
 }
 
@@ -443,15 +443,21 @@ fn resolve_scalar(
 ) -> Result<Value, YamlError> {
     if let Some(tag) = tag {
         if !tag.is_yaml_core_schema() {
-            return Err(YamlError::UnsupportedTag {
+            return Err(YamlError::at(
                 pos,
-                tag: format!("{}{}", tag.handle, tag.suffix),
-            });
+                YamlErrorKind::UnsupportedTag {
+                    tag: format!("{}{}", tag.handle, tag.suffix),
+                },
+            ));
         }
-        let bad = |kind| YamlError::BadTaggedScalar {
-            pos,
-            text: text.to_string(),
-            kind,
+        let bad = |kind| {
+            YamlError::at(
+                pos,
+                YamlErrorKind::BadTaggedScalar {
+                    text: text.to_string(),
+                    kind,
+                },
+            )
         };
         return match tag.suffix.as_str() {
             "str" => Ok(Value::Str(text.to_string())),
@@ -459,10 +465,12 @@ fn resolve_scalar(
             "bool" => parse_bool(text).ok_or_else(|| bad("boolean")),
             "int" => parse_int(text, pos)?.ok_or_else(|| bad("integer")),
             "float" => parse_float(text, pos)?.ok_or_else(|| bad("float")),
-            other => Err(YamlError::UnsupportedTag {
+            other => Err(YamlError::at(
                 pos,
-                tag: format!("!!{other}"),
-            }),
+                YamlErrorKind::UnsupportedTag {
+                    tag: format!("!!{other}"),
+                },
+            )),
         };
     }
     if style != ScalarStyle::Plain {
@@ -514,10 +522,12 @@ fn parse_int(text: &str, pos: Pos) -> Result<Option<Value>, YamlError> {
         .filter(|n| (i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(n));
     match value {
         Some(n) => Ok(Some(Value::Int(n))),
-        None => Err(YamlError::IntegerOutOfRange {
+        None => Err(YamlError::at(
             pos,
-            text: text.to_string(),
-        }),
+            YamlErrorKind::IntegerOutOfRange {
+                text: text.to_string(),
+            },
+        )),
     }
 }
 
@@ -528,10 +538,12 @@ fn parse_float(text: &str, pos: Pos) -> Result<Option<Value>, YamlError> {
         lower.as_str(),
         ".inf" | "+.inf" | "-.inf" | ".nan" | "+.nan" | "-.nan"
     ) {
-        return Err(YamlError::NotJson {
+        return Err(YamlError::at(
             pos,
-            text: text.to_string(),
-        });
+            YamlErrorKind::NotJson {
+                text: text.to_string(),
+            },
+        ));
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
@@ -697,11 +709,13 @@ mod tests {
         let err = load_one("a: 1\nb: 2\na: 3\n", Limits::DEFINITION).unwrap_err();
         assert_eq!(
             err,
-            YamlError::DuplicateKey {
-                pos: Pos { line: 3, col: 1 },
-                key: "a".into(),
-                first_line: 1
-            }
+            YamlError::at(
+                Pos { line: 3, col: 1 },
+                YamlErrorKind::DuplicateKey {
+                    key: "a".into(),
+                    first_line: 1
+                }
+            )
         );
     }
 
@@ -710,7 +724,7 @@ mod tests {
         let err = load_one("t:\n  x: 1\n  x: 2\n", Limits::DEFINITION).unwrap_err();
         assert!(matches!(
             err,
-            YamlError::DuplicateKey {
+            YamlError {
                 pos: Pos { line: 3, col: 3 },
                 ..
             }
@@ -734,7 +748,16 @@ mod tests {
         }
         let start = std::time::Instant::now();
         let err = load_one(&text, Limits::DEFINITION).unwrap_err();
-        assert!(matches!(err, YamlError::TooManyNodes { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                YamlError {
+                    kind: YamlErrorKind::TooManyNodes { .. },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         // Generous bound: the point is "not exponential", a real expansion would never end.
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
@@ -748,7 +771,16 @@ mod tests {
         }
         text.push_str("]\n");
         let err = load_one(&text, Limits::DEFINITION).unwrap_err();
-        assert!(matches!(err, YamlError::TooMuchText { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                YamlError {
+                    kind: YamlErrorKind::TooMuchText { .. },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -756,7 +788,13 @@ mod tests {
         let text = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
         let err = load_one(&text, Limits::DEFINITION).unwrap_err();
         assert!(
-            matches!(err, YamlError::TooDeep { limit: 64, .. }),
+            matches!(
+                err,
+                YamlError {
+                    kind: YamlErrorKind::TooDeep { limit: 64, .. },
+                    ..
+                }
+            ),
             "{err:?}"
         );
         // Far deeper input is stopped by the parser's own recursion guard.
@@ -767,26 +805,53 @@ mod tests {
     #[test]
     fn unknown_tags_are_refused() {
         let err = load_one("a: !custom x\n", Limits::DEFINITION).unwrap_err();
-        assert!(matches!(err, YamlError::UnsupportedTag { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                YamlError {
+                    kind: YamlErrorKind::UnsupportedTag { .. },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert_eq!(one("a: !!str 12\n").to_json()["a"], "12");
     }
 
     #[test]
     fn non_finite_floats_are_refused() {
         let err = load_one("a: .nan\n", Limits::DEFINITION).unwrap_err();
-        assert!(matches!(err, YamlError::NotJson { .. }));
+        assert!(matches!(
+            err,
+            YamlError {
+                kind: YamlErrorKind::NotJson { .. },
+                ..
+            }
+        ));
     }
 
     #[test]
     fn complex_keys_are_refused() {
         let err = load_one("? [a, b]\n: 1\n", Limits::DEFINITION).unwrap_err();
-        assert!(matches!(err, YamlError::ComplexKey { .. }));
+        assert!(matches!(
+            err,
+            YamlError {
+                kind: YamlErrorKind::ComplexKey,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn syntax_errors_have_positions() {
         let err = load_one("a: [1, 2\nb: 3\n", Limits::DEFINITION).unwrap_err();
-        assert!(matches!(err, YamlError::Syntax { .. }));
+        assert!(matches!(
+            err,
+            YamlError {
+                kind: YamlErrorKind::Syntax { .. },
+                ..
+            }
+        ));
         assert!(err.pos().line >= 1);
     }
 

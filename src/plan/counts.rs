@@ -89,7 +89,9 @@ impl ScheduleCounts {
                 ScheduleOp::Pause => counts.paused += 1,
                 ScheduleOp::Unpause => counts.unpaused += 1,
                 ScheduleOp::Delete => counts.deleted += 1,
-                ScheduleOp::Unchanged | ScheduleOp::Skip => counts.unchanged += 1,
+                ScheduleOp::Unchanged | ScheduleOp::Skip | ScheduleOp::Held => {
+                    counts.unchanged += 1
+                }
                 ScheduleOp::Unmanaged => counts.unmanaged += 1,
             }
         }

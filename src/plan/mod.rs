@@ -12,6 +12,7 @@ mod row_change;
 mod run_error;
 mod schedule_change;
 mod stages;
+mod warning;
 
 pub use actual::{Actual, Fingerprints};
 pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
@@ -23,3 +24,4 @@ pub use row_change::{Action, Change, RowStep};
 pub use run_error::RunError;
 pub use schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
 pub use stages::Stages;
+pub use warning::{Warning, WarningKind};

@@ -13,6 +13,7 @@ use super::row_change::Change;
 use super::run_error::RunError;
 use super::schedule_change::ScheduleChange;
 use super::stages::Stages;
+use super::warning::Warning;
 use crate::gather::SourceInfo;
 
 /// Version of the saved-plan format (`plan --out`).
@@ -33,6 +34,9 @@ pub struct Plan {
     /// definition holds what they claim (an id, a key, a schedule): listed in `errors`.
     pub conflicts: usize,
     pub errors: Vec<RunError>,
+    /// What a reviewer should know that is not an error (held hand pauses, …).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     /// Why this plan must not be applied (exit 3), if it must not.
     pub refusal: Option<String>,
     /// A source failed: nothing was planned for retirement or deletion (exit 1).
@@ -56,6 +60,7 @@ impl Plan {
             invalid: 0,
             conflicts: 0,
             errors: Vec::new(),
+            warnings: Vec::new(),
             refusal: None,
             source_failed: false,
             fingerprint: String::new(),
@@ -89,6 +94,7 @@ impl Plan {
         }
         if !stages.schedules {
             self.schedules.clear();
+            self.warnings.clear();
         }
         self.stages = Stages {
             definitions: self.stages.definitions && stages.definitions,

@@ -20,6 +20,7 @@ use super::row_change::{Change, RowStep};
 use super::run_error::RunError;
 use super::schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
 use super::stages::Stages;
+use super::warning::{Warning, WarningKind};
 use crate::definition::{ActivityDefinition, Catalog, CronExpr, Trigger, source_location};
 use crate::gather::Desired;
 use crate::schedule::actual::ActualSchedule;
@@ -28,6 +29,7 @@ use crate::schedule::desired::{
     schedule_id,
 };
 use crate::schedule::fires::{dst_warnings, next_fires};
+use crate::schedule::pause::{paused_by_us, quoted_note};
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +43,9 @@ pub struct PlanOptions {
     pub max_delete: Option<usize>,
     /// Take over unmarked schedules with the conventional id.
     pub adopt: bool,
+    /// Lift pauses someone else made on schedules whose definitions are enabled
+    /// (`--unpause-manual`); without it they are held.
+    pub unpause_manual: bool,
     /// What a schedule starts.
     pub target: WorkflowTarget,
     /// The planner's only idea of time: `once` in the past, next fires.
@@ -73,8 +78,10 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
 /// The schedules a run must describe before it can plan them, because the list cannot
 /// settle them: every create (the list lags behind recent writes, so a schedule it does not
 /// show may exist), every mutation planned from a list entry alone (nothing is changed on
-/// the word of a list), every owned `once` (has it fired?), and with `full` every schedule
-/// the scope owns.
+/// the word of a list), every owned `once` (has it fired?), the schedule of every row this
+/// plan retires or turns into an event trigger that the list does not show (it may have
+/// been created a moment ago; it must go with its row), and with `full` every schedule the
+/// scope owns.
 pub fn needs_describe(
     desired: &Desired,
     actual: &Actual,
@@ -82,7 +89,8 @@ pub fn needs_describe(
     full: bool,
 ) -> Vec<String> {
     let plan = plan(desired, actual, options);
-    plan.schedules
+    let mut ids: Vec<String> = plan
+        .schedules
         .values()
         .filter(|c| {
             let Some(have) = c.have() else {
@@ -93,7 +101,23 @@ pub fn needs_describe(
             have.described.is_none() && (c.op().mutates() || (owned && (full || once)))
         })
         .map(|c| c.schedule_id.clone())
-        .collect()
+        .collect();
+    if options.stages.schedules {
+        // Rows keep the trigger type as text (`DefinitionRow::desired`).
+        let event = |row: &DefinitionRow| row.trigger_type == "event";
+        for (definition, change) in &plan.definitions {
+            let had_schedule = match &change.step {
+                RowStep::Retire { have } => !event(have),
+                RowStep::Update { want, have } => event(want) && !event(have),
+                _ => false,
+            };
+            let id = schedule_id(*definition);
+            if had_schedule && !actual.schedules.contains_key(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
 }
 
 /// What the row of a definition id is after the plan, as its schedule must follow it.
@@ -121,6 +145,7 @@ struct Planner<'a> {
     options: &'a PlanOptions,
     scope: &'a str,
     errors: Vec<RunError>,
+    warnings: Vec<Warning>,
     conflicts: usize,
     /// Desired definitions refused for a conflict: nothing of theirs is written.
     refused: BTreeSet<Uuid>,
@@ -146,6 +171,7 @@ impl<'a> Planner<'a> {
             options,
             scope: &options.scope,
             errors: Vec::new(),
+            warnings: Vec::new(),
             conflicts: 0,
             refused: BTreeSet::new(),
             claimed: BTreeMap::new(),
@@ -587,7 +613,7 @@ impl<'a> Planner<'a> {
         };
         want.paused = !enabled;
         let scope = self.scope;
-        let temporal_note = if want.paused {
+        let mut temporal_note = if want.paused {
             format!("paused by activity-sync: {disabled}")
         } else {
             format!(
@@ -595,6 +621,33 @@ impl<'a> Planner<'a> {
                 want.source_path
             )
         };
+        // Pausing is what on-call does in an incident: a pause activity-sync did not write
+        // stays while the definition is enabled, unless `--unpause-manual`, and an update
+        // carries it and its note over — also while the definition is disabled, so that the
+        // pause stays theirs when it is enabled again. Pausing is always safe.
+        let their_pause = have.filter(|h| h.paused && !paused_by_us(&h.notes));
+        let hand_paused = their_pause
+            .filter(|_| !want.paused)
+            .map(|h| quoted_note(&h.notes));
+        let held = hand_paused
+            .as_ref()
+            .filter(|_| !self.options.unpause_manual);
+        if let Some(theirs) = their_pause
+            && (want.paused || held.is_some())
+        {
+            want.paused = true;
+            temporal_note = theirs.notes.clone();
+        }
+        if let Some(note) = held {
+            self.warnings.push(Warning {
+                kind: WarningKind::ManualPause,
+                id: Some(id.to_string()),
+                message: format!(
+                    "`{id}` (`{}`) was paused by hand: {note}; it stays paused while its definition is enabled (`--unpause-manual` lifts it)",
+                    definition.key
+                ),
+            });
+        }
         let mut change = match have {
             None => match want.once_at {
                 Some(at) if at <= self.options.now => {
@@ -617,9 +670,15 @@ impl<'a> Planner<'a> {
                     .with_note("fired; not re-armed")
             }
             Some(have) => match (adopt, verdict(&want, have)) {
-                (false, Verdict::Same) if have.paused == want.paused => {
-                    ScheduleChange::new(id, key, ScheduleStep::Unchanged { have: have.clone() })
-                }
+                (false, Verdict::Same) if have.paused == want.paused => match held {
+                    Some(note) => {
+                        ScheduleChange::new(id, key, ScheduleStep::Held { have: have.clone() })
+                            .with_note(format!("paused by hand: {note} — left paused"))
+                    }
+                    None => {
+                        ScheduleChange::new(id, key, ScheduleStep::Unchanged { have: have.clone() })
+                    }
+                },
                 (false, Verdict::Same) if want.paused => ScheduleChange::new(
                     id,
                     key,
@@ -640,8 +699,19 @@ impl<'a> Planner<'a> {
                         ),
                     },
                 )
-                .with_note(format!("enabled in {}", definition.origin.source_path)),
-                _ => update(id, key, want, have, adopt, temporal_note),
+                .with_note(match &hand_paused {
+                    Some(note) => format!("paused by hand: {note} — unpaused (--unpause-manual)"),
+                    None => format!("enabled in {}", definition.origin.source_path),
+                }),
+                _ => {
+                    let mut change = update(id, key, want, have, adopt, temporal_note);
+                    if let Some(note) = held {
+                        change.note = Some(format!(
+                            "paused by hand: {note} — left paused; its schedule is updated"
+                        ));
+                    }
+                    change
+                }
             },
         };
         if matches!(change.op(), ScheduleOp::Create | ScheduleOp::Update)
@@ -712,6 +782,7 @@ impl<'a> Planner<'a> {
             invalid,
             conflicts: self.conflicts,
             errors: self.errors,
+            warnings: self.warnings,
             refusal: self.refusal,
             source_failed: !self.desired.failed.is_empty(),
         }

@@ -19,6 +19,8 @@ pub enum ScheduleOp {
     Unchanged,
     /// Not ours (no marker): listed, never touched.
     Unmanaged,
+    /// Paused by someone else while its definition is enabled: left paused (SPEC §5).
+    Held,
     /// Wanted but not created (a `once` in the past, no row to load).
     Skip,
 }
@@ -33,6 +35,7 @@ impl ScheduleOp {
             ScheduleOp::Delete => "delete",
             ScheduleOp::Unchanged => "unchanged",
             ScheduleOp::Unmanaged => "unmanaged",
+            ScheduleOp::Held => "held",
             ScheduleOp::Skip => "skip",
         }
     }
@@ -46,6 +49,7 @@ impl ScheduleOp {
             ScheduleOp::Delete => "-",
             ScheduleOp::Unchanged => "=",
             ScheduleOp::Unmanaged => "?",
+            ScheduleOp::Held => "⏸",
             ScheduleOp::Skip => "!",
         }
     }
@@ -100,6 +104,10 @@ pub enum ScheduleStep {
     Unmanaged {
         have: ActualSchedule,
     },
+    /// A pause someone else made, kept as it is.
+    Held {
+        have: ActualSchedule,
+    },
     Skip {
         want: DesiredSchedule,
     },
@@ -148,6 +156,7 @@ impl ScheduleChange {
             ScheduleStep::Delete { .. } => ScheduleOp::Delete,
             ScheduleStep::Unchanged { .. } => ScheduleOp::Unchanged,
             ScheduleStep::Unmanaged { .. } => ScheduleOp::Unmanaged,
+            ScheduleStep::Held { .. } => ScheduleOp::Held,
             ScheduleStep::Skip { .. } => ScheduleOp::Skip,
         }
     }
@@ -171,7 +180,8 @@ impl ScheduleChange {
             | ScheduleStep::Unpause { have, .. }
             | ScheduleStep::Delete { have }
             | ScheduleStep::Unchanged { have }
-            | ScheduleStep::Unmanaged { have } => Some(have),
+            | ScheduleStep::Unmanaged { have }
+            | ScheduleStep::Held { have } => Some(have),
         }
     }
 

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use super::change_summary::{listed, location};
 use crate::gather::SourceInfo;
-use crate::plan::{Change, Resource, RunError, ScheduleChange, ScheduleCounts, TableCounts};
+use crate::plan::{
+    Change, Resource, RunError, ScheduleChange, ScheduleCounts, TableCounts, Warning,
+};
 use crate::report::{Outcome, Report};
 use crate::schedule::backend::CallCountsSnapshot;
 use crate::schedule::fires::Fire;
@@ -25,6 +27,8 @@ struct PlanJson<'a> {
     temporal_calls: Option<CallCountsSnapshot>,
     changes: Vec<ChangeJson<'a>>,
     errors: Vec<RunError>,
+    /// Never errors, `--strict` included (SPEC §9).
+    warnings: &'a [Warning],
 }
 
 #[derive(Serialize)]
@@ -98,6 +102,7 @@ pub fn render(report: &Report) -> String {
         temporal_calls: report.calls,
         changes,
         errors: report.bounded_errors(),
+        warnings: &plan.warnings,
     };
     let mut text = serde_json::to_string_pretty(&value).expect("reports serialize");
     text.push('\n');

@@ -94,6 +94,12 @@ pub fn render(report: &Report) -> String {
     } else {
         let _ = write!(out, "\n#### Changes\n\n{items}");
     }
+    if !plan.warnings.is_empty() {
+        out.push_str("\n#### Warnings\n\n");
+        for w in &plan.warnings {
+            let _ = writeln!(out, "- ⚠ **{}** {}", w.kind.as_str(), w.message);
+        }
+    }
     let errors = report.bounded_errors();
     if !errors.is_empty() {
         out.push_str("\n#### Errors\n\n");

@@ -40,6 +40,12 @@ pub fn render(report: &Report) -> String {
     if plan.stages.schedules {
         schedules(&mut out, plan);
     }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings");
+        for w in &plan.warnings {
+            let _ = writeln!(out, "  [{}] {}", w.kind.as_str(), w.message);
+        }
+    }
     let errors = report.bounded_errors();
     if !errors.is_empty() {
         let _ = writeln!(out, "\nErrors");

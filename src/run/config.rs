@@ -69,6 +69,8 @@ pub struct RunConfig {
     pub max_delete: Option<usize>,
     pub strict: bool,
     pub adopt: bool,
+    /// `--unpause-manual`: lift pauses made by hand.
+    pub unpause_manual: bool,
     /// `--refresh full`: describe every managed schedule.
     pub refresh_full: bool,
     pub concurrency: usize,
@@ -126,6 +128,7 @@ impl RunConfig {
             max_delete: run.max_delete,
             strict: run.strict,
             adopt: run.adopt,
+            unpause_manual: run.unpause_manual,
             refresh_full: run.refresh == Refresh::Full,
             concurrency: usize::from(run.concurrency),
             target: WorkflowTarget {

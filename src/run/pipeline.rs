@@ -84,6 +84,7 @@ impl Run<'_> {
             allow_empty: self.config.allow_empty,
             max_delete: self.config.max_delete,
             adopt: self.config.adopt,
+            unpause_manual: self.config.unpause_manual,
             target: self.config.target.clone(),
             now: self.started,
         }

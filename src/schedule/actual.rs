@@ -19,6 +19,9 @@ pub struct ActualSchedule {
     /// Search attribute `ActivitySyncSpecHash`: the shape hash we last wrote.
     pub spec_hash: Option<String>,
     pub paused: bool,
+    /// The schedule's notes (the pause reason of a paused schedule): who paused it.
+    #[serde(default)]
+    pub notes: String,
     /// Calendars, time zone and jitter as the list shows them.
     pub listed: Option<ListedSpec>,
     /// Set when the schedule was described: its whole comparable shape (`None` inside when

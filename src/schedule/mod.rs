@@ -8,4 +8,5 @@ pub mod calendar;
 pub mod compiled_calendar;
 pub mod desired;
 pub mod fires;
+pub mod pause;
 pub mod upcoming;

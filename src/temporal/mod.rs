@@ -365,6 +365,7 @@ impl Temporal {
                 );
                 if let Some(info) = &entry.info {
                     actual.paused = info.paused;
+                    actual.notes = info.notes.clone();
                     if let Some(spec) = &info.spec {
                         let (calendars, timezone, jitter_seconds) =
                             convert::calendars_from_spec(spec);
@@ -624,6 +625,7 @@ fn described(schedule_id: &str, response: &DescribeScheduleResponse) -> ActualSc
     let schedule = response.schedule.clone().unwrap_or_default();
     let state = schedule.state.clone().unwrap_or_default();
     actual.paused = state.paused;
+    actual.notes = state.notes.clone();
     if let Some(spec) = &schedule.spec {
         let (calendars, timezone, jitter_seconds) = convert::calendars_from_spec(spec);
         actual.listed = Some(ListedSpec {

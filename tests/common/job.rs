@@ -18,12 +18,14 @@ pub struct Job {
 impl Job {
     /// `with_attributes`: the namespace has activity-sync's search attributes registered.
     pub fn new(with_attributes: bool) -> Job {
+        Job::on(DevServer::start(with_attributes))
+    }
+
+    /// A job against the given server.
+    pub fn on(server: DevServer) -> Job {
         let dir = tempfile::tempdir().unwrap();
         copy_tree(&fixtures("valid"), &dir.path().join("defs"));
-        Job {
-            dir,
-            server: DevServer::start(with_attributes),
-        }
+        Job { dir, server }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {

@@ -28,6 +28,27 @@ impl DevServer {
     /// Starts a server; `with_attributes` registers the two search attributes activity-sync
     /// uses (a namespace without them must work too).
     pub fn start(with_attributes: bool) -> DevServer {
+        DevServer::start_with(with_attributes, &[])
+    }
+
+    /// A server whose ListSchedules lags behind its writes by seconds, as a loaded
+    /// production cluster's visibility store does: the visibility queue is read one task at
+    /// a time, at most once a second, so a schedule just created (or updated, or deleted)
+    /// shows in the list only after the queue has drained — several seconds after a burst,
+    /// however slow the machine running the test is. Describe is not affected.
+    pub fn start_lagging(with_attributes: bool) -> DevServer {
+        DevServer::start_with(
+            with_attributes,
+            &[
+                "--dynamic-config-value",
+                "history.visibilityProcessorMaxPollRPS=1",
+                "--dynamic-config-value",
+                "history.visibilityTaskBatchSize=1",
+            ],
+        )
+    }
+
+    fn start_with(with_attributes: bool, extra: &[&str]) -> DevServer {
         let port = free_port();
         let address = format!("127.0.0.1:{port}");
         let mut cmd = Command::new(temporal_bin());
@@ -42,6 +63,7 @@ impl DevServer {
             "--log-level",
             "error",
         ]);
+        cmd.args(extra);
         if with_attributes {
             cmd.args([
                 "--search-attribute",

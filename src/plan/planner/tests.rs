@@ -26,6 +26,7 @@ fn options(stages: Stages) -> PlanOptions {
         allow_empty: true,
         max_delete: Some(usize::MAX),
         adopt: false,
+        unpause_manual: false,
         target: WorkflowTarget::default(),
         now: now(),
     }
@@ -103,8 +104,12 @@ struct ScheduleSeed {
     def: (u8, u8, u8, bool, bool),
     owner: Option<bool>,
     paused: bool,
+    /// Paused by someone else (its note is not activity-sync's).
+    by_hand: bool,
     drifted: bool,
 }
+
+const HAND_NOTE: &str = "incident 42: paused by on-call";
 
 fn actual_schedule(d: &ActivityDefinition, owner: Option<&str>, paused: bool) -> ActualSchedule {
     let want = desired_schedule(d, &WorkflowTarget::default()).expect("a cron definition");
@@ -115,6 +120,11 @@ fn actual_schedule(d: &ActivityDefinition, owner: Option<&str>, paused: bool) ->
         attribute_scope: owner.map(str::to_string),
         spec_hash: owner.map(|_| want.spec_hash.clone()),
         paused,
+        notes: if paused {
+            "paused by activity-sync: disabled in defs".into()
+        } else {
+            "managed by activity-sync".into()
+        },
         listed: None,
         described: Some(Described {
             shape: Some(want.shape.clone()),
@@ -150,12 +160,14 @@ fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
             arb_definition(),
             prop_oneof![6 => Just(Some(false)), 1 => Just(Some(true)), 1 => Just(None)],
             prop::bool::weighted(0.3),
+            any::<bool>(),
             prop::bool::weighted(0.2),
         )
-            .prop_map(|(def, owner, paused, drifted)| ScheduleSeed {
+            .prop_map(|(def, owner, paused, by_hand, drifted)| ScheduleSeed {
                 def,
                 owner,
                 paused,
+                by_hand,
                 drifted,
             }),
         0..10,
@@ -209,6 +221,9 @@ fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
             let d = definition(k, id, minute, enabled, false);
             let owner = seed.owner.map(|other| if other { "b" } else { SCOPE });
             let mut s = actual_schedule(&d, owner, seed.paused);
+            if seed.paused && seed.by_hand {
+                s.notes = HAND_NOTE.into();
+            }
             if seed.drifted
                 && let Some(shape) = s.described.as_mut().and_then(|x| x.shape.as_mut())
             {
@@ -248,7 +263,15 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
     }
     for (id, change) in &plan.schedules {
         match &change.step {
-            ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } => {
+            ScheduleStep::Create {
+                want,
+                temporal_note,
+            }
+            | ScheduleStep::Update {
+                want,
+                temporal_note,
+                ..
+            } => {
                 let mut s = ActualSchedule {
                     schedule_id: id.clone(),
                     memo_scope: Some(plan.scope.clone()),
@@ -256,6 +279,7 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
                     attribute_scope: Some(plan.scope.clone()),
                     spec_hash: Some(want.spec_hash.clone()),
                     paused: want.paused,
+                    notes: temporal_note.clone(),
                     listed: None,
                     described: None,
                 };
@@ -268,8 +292,12 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
                 });
                 next.schedules.insert(id.clone(), s);
             }
-            ScheduleStep::Pause { .. } => next.schedules.get_mut(id).unwrap().paused = true,
-            ScheduleStep::Unpause { .. } => next.schedules.get_mut(id).unwrap().paused = false,
+            ScheduleStep::Pause { temporal_note, .. }
+            | ScheduleStep::Unpause { temporal_note, .. } => {
+                let s = next.schedules.get_mut(id).unwrap();
+                s.paused = change.op() == ScheduleOp::Pause;
+                s.notes = temporal_note.clone();
+            }
             ScheduleStep::Delete { .. } => {
                 next.schedules.remove(id);
             }
@@ -286,6 +314,24 @@ fn protected(desired: &Desired, row: &DefinitionRow) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A pause someone else made is never lifted without `--unpause-manual` (SPEC §5), and
+    /// with it every one whose definition is live and enabled is.
+    #[test]
+    fn hand_pauses_are_lifted_only_when_asked((desired, actual) in arb_world()) {
+        let mut options = options(all_stages());
+        let after = apply_to(&actual, &plan(&desired, &actual, &options));
+        for (id, before) in &actual.schedules {
+            if before.paused && before.notes == HAND_NOTE && before.owner() == Some(SCOPE) {
+                let kept = after.schedules.get(id).is_none_or(|s| s.paused && s.notes == HAND_NOTE);
+                prop_assert!(kept, "{id}: {:?}", after.schedules.get(id));
+            }
+        }
+        options.unpause_manual = true;
+        let plan = plan(&desired, &actual, &options);
+        prop_assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        prop_assert!(!plan.schedules.values().any(|c| c.op() == ScheduleOp::Held));
+    }
 
     #[test]
     fn planning_again_after_applying_changes_nothing((desired, actual) in arb_world()) {
@@ -407,6 +453,93 @@ fn world(definitions: &[ActivityDefinition], rows: &[DefinitionRow]) -> (Desired
     (desired, actual)
 }
 
+/// A schedule paused by hand while its definition is enabled is held: no change counted, a
+/// `manual_pause` warning, drift still reverted with the pause and its note carried over;
+/// `--unpause-manual` lifts it; a hand unpause of a disabled definition is paused again.
+#[test]
+fn hand_pauses_are_held_and_their_notes_carried_over() {
+    let d = definition(1, 0, 5, true, false);
+    let (desired, mut actual) = world(
+        std::slice::from_ref(&d),
+        &[DefinitionRow::desired(&d, SCOPE)],
+    );
+    let mut s = actual_schedule(&d, Some(SCOPE), true);
+    s.notes = HAND_NOTE.into();
+    let id = s.schedule_id.clone();
+    actual.schedules.insert(id.clone(), s.clone());
+    let mut options = options(all_stages());
+
+    let held = plan(&desired, &actual, &options);
+    assert_eq!(held.schedules[&id].op(), ScheduleOp::Held);
+    assert!(!held.has_changes());
+    assert_eq!(held.warnings.len(), 1);
+    assert_eq!(held.warnings[0].kind, WarningKind::ManualPause);
+    assert_eq!(held.warnings[0].id.as_deref(), Some(id.as_str()));
+    assert!(
+        held.warnings[0].message.contains(HAND_NOTE),
+        "{:?}",
+        held.warnings
+    );
+    assert!(
+        held.schedules[&id]
+            .note
+            .as_ref()
+            .unwrap()
+            .contains("left paused")
+    );
+
+    // Drift is reverted; the update keeps the pause and the note.
+    let mut drifted = s.clone();
+    if let Some(shape) = drifted.described.as_mut().and_then(|x| x.shape.as_mut()) {
+        shape.jitter_seconds = 7;
+    }
+    actual.schedules.insert(id.clone(), drifted);
+    let update = plan(&desired, &actual, &options);
+    match &update.schedules[&id].step {
+        ScheduleStep::Update {
+            want,
+            temporal_note,
+            ..
+        } => {
+            assert!(want.paused);
+            assert_eq!(temporal_note, HAND_NOTE);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(update.warnings.len(), 1);
+
+    // --unpause-manual lifts it.
+    actual.schedules.insert(id.clone(), s.clone());
+    options.unpause_manual = true;
+    let lifted = plan(&desired, &actual, &options);
+    assert_eq!(lifted.schedules[&id].op(), ScheduleOp::Unpause);
+    assert!(lifted.warnings.is_empty());
+    options.unpause_manual = false;
+
+    // Our own pause (the definition was disabled, now enabled) is lifted without asking.
+    let mut ours = s.clone();
+    ours.notes = "activity-sync: disabled in defs/k1.md:4".into();
+    actual.schedules.insert(id.clone(), ours);
+    assert_eq!(
+        plan(&desired, &actual, &options).schedules[&id].op(),
+        ScheduleOp::Unpause
+    );
+
+    // A disabled definition's schedule unpaused by hand is paused again.
+    let off = definition(1, 0, 5, false, false);
+    let (desired, mut actual) = world(
+        std::slice::from_ref(&off),
+        &[DefinitionRow::desired(&off, SCOPE)],
+    );
+    let mut unpaused = actual_schedule(&off, Some(SCOPE), false);
+    unpaused.notes = "unpaused by on-call".into();
+    actual.schedules.insert(id.clone(), unpaused);
+    assert_eq!(
+        plan(&desired, &actual, &options).schedules[&id].op(),
+        ScheduleOp::Pause
+    );
+}
+
 #[test]
 fn an_id_change_is_a_conflict_that_keeps_the_old_row_and_its_schedule() {
     let old = definition(1, 0, 0, true, false);
@@ -525,9 +658,19 @@ fn drift_verdicts() {
         plan_of(&actual).schedules[&same.schedule_id].op(),
         ScheduleOp::Update
     );
-    // Paused by hand while enabled: unpaused (no spec change needed).
+    // Paused by hand while enabled: held (SPEC §5: on-call's pause stays).
     let mut paused = same.clone();
     paused.paused = true;
+    paused.notes = "incident".into();
+    actual
+        .schedules
+        .insert(same.schedule_id.clone(), paused.clone());
+    assert_eq!(
+        plan_of(&actual).schedules[&same.schedule_id].op(),
+        ScheduleOp::Held
+    );
+    // Paused by activity-sync (its note) while enabled: unpaused (no spec change needed).
+    paused.notes = "activity-sync: disabled in defs/k1.md:4".into();
     actual.schedules.insert(same.schedule_id.clone(), paused);
     assert_eq!(
         plan_of(&actual).schedules[&same.schedule_id].op(),
@@ -544,6 +687,36 @@ fn creates_are_described_first() {
     );
     let ids = needs_describe(&desired, &actual, &options(all_stages()), false);
     assert_eq!(ids, [schedule_id(d.id)]);
+}
+
+/// A row retired (or turned into an event trigger) by this plan whose schedule the lagging
+/// list does not show yet: described, so the schedule goes with its row in the same run.
+#[test]
+fn schedules_of_rows_that_go_are_described_when_the_list_misses_them() {
+    let gone = definition(1, 0, 0, true, false);
+    let stays = definition(2, 0, 0, true, false);
+    let to_event = definition(3, 0, 0, true, false);
+    let now_event = definition(3, 0, 0, true, true);
+    let rows = [
+        DefinitionRow::desired(&gone, SCOPE),
+        DefinitionRow::desired(&stays, SCOPE),
+        DefinitionRow::desired(&to_event, SCOPE),
+    ];
+    let (desired, mut actual) = world(&[stays.clone(), now_event], &rows);
+    let listed = actual_schedule(&stays, Some(SCOPE), false);
+    actual.schedules.insert(listed.schedule_id.clone(), listed);
+    let mut ids = needs_describe(&desired, &actual, &options(all_stages()), false);
+    ids.sort();
+    let mut want = vec![schedule_id(gone.id), schedule_id(to_event.id)];
+    want.sort();
+    assert_eq!(ids, want);
+    // Without the schedules stage there is nothing to describe.
+    let no_schedules = options(Stages {
+        definitions: true,
+        event_types: false,
+        schedules: false,
+    });
+    assert!(needs_describe(&desired, &actual, &no_schedules, false).is_empty());
 }
 
 #[test]

@@ -1,0 +1,29 @@
+//! A warning of the plan: something a reviewer should know that is not an error and never
+//! fails the run, `--strict` included (SPEC §9). Per-change warnings (DST) stay on their
+//! change; these are the plan's own list.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// A managed schedule paused by someone else while its definition is enabled: held.
+    ManualPause,
+}
+
+impl WarningKind {
+    /// As in the JSON `warnings[].kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::ManualPause => "manual_pause",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    /// The schedule it is about, if one.
+    pub id: Option<String>,
+    pub message: String,
+}
