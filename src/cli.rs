@@ -37,6 +37,9 @@ pub enum Command {
     /// Render manifests from definition files.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Offline: every fire of the enabled cron and `once` definitions in a window, as Temporal
+    /// will make them (daylight-saving time included).
+    Upcoming(UpcomingArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -244,6 +247,23 @@ pub struct ValidateArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Args)]
+pub struct UpcomingArgs {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// How far ahead to look from now (e.g. `90m`, `24h`, `7d`).
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    pub within: Duration,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 4 when a definition file is invalid (the valid ones are listed either way).
+    #[arg(long)]
+    pub strict: bool,
+    /// The instant the window starts at, instead of now (RFC 3339; for tests).
+    #[arg(long, hide = true, value_parser = parse_instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// Print a ConfigMap manifest holding every definition file of the sources.
@@ -282,7 +302,7 @@ fn parse_scope(s: &str) -> Result<String, String> {
     }
 }
 
-/// `500ms`, `30s`, `5m`, `1h`; a bare number is seconds.
+/// `500ms`, `30s`, `5m`, `1h`, `7d`; a bare number is seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
@@ -295,13 +315,20 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "" | "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
+        "d" => n * 86_400,
         _ => {
             return Err(format!(
-                "unknown unit `{unit}` in `{s}` (use ms, s, m or h)"
+                "unknown unit `{unit}` in `{s}` (use ms, s, m, h or d)"
             ));
         }
     };
     Ok(Duration::from_secs(seconds))
+}
+
+fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("`{s}` is not an RFC 3339 instant: {e}"))
 }
 
 fn parse_source(s: &str) -> Result<SourceSpec, String> {
@@ -319,7 +346,8 @@ mod tests {
         assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert!(parse_duration("1d").is_err());
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_duration("1w").is_err());
         assert!(parse_duration("s").is_err());
     }
 

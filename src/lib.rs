@@ -40,6 +40,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Export(cli::ExportCommand::Configmap(args)) => {
             command::export::configmap(&args)
         }
+        cli::Command::Upcoming(args) => command::upcoming::run(&args),
     }
 }
 

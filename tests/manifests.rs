@@ -391,6 +391,7 @@ fn subcommand_name(cli: &Cli) -> &'static str {
         Sub::Status(_) => "status",
         Sub::Migrate(_) => "migrate",
         Sub::Export(_) => "export",
+        Sub::Upcoming(_) => "upcoming",
     }
 }
 

@@ -5,4 +5,5 @@ pub mod export;
 pub mod migrate;
 pub mod plan;
 pub mod status;
+pub mod upcoming;
 pub mod validate;

@@ -7,6 +7,7 @@ pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_text;
 pub mod status;
+pub mod upcoming;
 pub mod validation;
 
 use crate::report::Report;

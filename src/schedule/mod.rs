@@ -5,6 +5,8 @@
 pub mod actual;
 pub mod backend;
 pub mod calendar;
+pub mod compiled_calendar;
 pub mod desired;
 pub mod fires;
 pub mod pause;
+pub mod upcoming;
