@@ -118,6 +118,10 @@ pub struct RunArgs {
     /// Retire everything the scope owns when the sources yield no definitions at all.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Apply a git source at a commit older than the one this scope last applied from it
+    /// (refused otherwise, exit 3; to undo a change, commit a revert instead).
+    #[arg(long)]
+    pub allow_rollback: bool,
     /// Most retirements one run may make (default: 10 or 25 % of the scope, whichever is larger).
     #[arg(long, value_name = "N")]
     pub max_delete: Option<usize>,

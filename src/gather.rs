@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::definition::{Catalog, SourceFile};
-use crate::source::SourceSpec;
+use crate::source::{Revision, SourceSpec};
 
 /// The desired state, and how reading it went.
 #[derive(Debug, Clone)]
@@ -21,6 +21,10 @@ pub struct SourceInfo {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Which revision of which source was read, for "never backwards" (SPEC §7); recorded in
+    /// `sync_runs` with the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Revision>,
     pub files: usize,
 }
 
@@ -44,6 +48,7 @@ impl Desired {
                     sources.push(SourceInfo {
                         source: read.label,
                         commit: read.commit,
+                        revision: read.revision,
                         files: read.files.len(),
                     });
                     files.extend(read.files);

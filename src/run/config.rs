@@ -66,6 +66,8 @@ pub struct RunConfig {
     pub stages: StageFlags,
     pub format: Format,
     pub allow_empty: bool,
+    /// `--allow-rollback`: an older commit of a source may be applied.
+    pub allow_rollback: bool,
     pub max_delete: Option<usize>,
     pub strict: bool,
     pub adopt: bool,
@@ -125,6 +127,7 @@ impl RunConfig {
             },
             format: run.format,
             allow_empty: run.allow_empty,
+            allow_rollback: run.allow_rollback,
             max_delete: run.max_delete,
             strict: run.strict,
             adopt: run.adopt,

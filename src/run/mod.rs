@@ -15,6 +15,7 @@ mod finish;
 mod input;
 mod pipeline;
 mod read;
+mod rollback;
 
 pub use config::{RunConfig, StageFlags};
 pub use input::Input;

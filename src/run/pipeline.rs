@@ -10,6 +10,7 @@ use super::config::RunConfig;
 use super::finish::finish;
 use super::input::{Input, save};
 use super::read::{Describe, read_schedules};
+use super::rollback::backwards;
 use crate::apply::{Applied, ApplyLimits, apply_rows, apply_schedules};
 use crate::error::Exit;
 use crate::gather::{Desired, SourceInfo};
@@ -199,6 +200,9 @@ impl Run<'_> {
         else {
             return self.report(Mode::Plan, empty(&desired.sources), None);
         };
+        if let Some(refused) = self.backwards(&store, &scope, &desired.sources).await {
+            return self.report(Mode::Plan, refused, None);
+        }
         let mut planned = stages;
         let mut calls = None;
         if stages.schedules {
@@ -293,6 +297,12 @@ impl Run<'_> {
             session.rollback().await.ok();
             return self.report(Mode::Apply, empty, None);
         };
+        if let (Input::Sources(desired), Some(store)) = (&input, self.store.clone())
+            && let Some(refused) = self.backwards(&store, scope, &desired.sources).await
+        {
+            session.rollback().await.ok();
+            return self.report(Mode::Apply, refused, None);
+        }
         let mut temporal = None;
         if stages.schedules {
             let options = self.options(scope, stages);
@@ -322,6 +332,45 @@ impl Run<'_> {
         let mut report = self.execute(session, plan, temporal.as_ref()).await;
         report.calls = temporal.as_ref().map(|t| t.calls());
         report
+    }
+
+    /// Never backwards (SPEC §7): a plan that refuses the run when a source is at an older
+    /// commit than the scope last applied from it (unless `--allow-rollback`); `None` when
+    /// the run may go on.
+    async fn backwards(
+        &mut self,
+        store: &Store,
+        scope: &str,
+        sources: &[SourceInfo],
+    ) -> Option<Plan> {
+        if !sources.iter().any(|s| s.revision.is_some()) {
+            return None;
+        }
+        let applied = self
+            .within(
+                "database",
+                "reading the applied revisions",
+                store.applied_revisions(scope),
+            )
+            .await?;
+        let older = backwards(sources, &applied, scope);
+        if older.is_empty() {
+            return None;
+        }
+        if self.config.allow_rollback {
+            for (source, message) in older {
+                tracing::warn!(source = %source, "--allow-rollback: {message}");
+            }
+            return None;
+        }
+        let stages = self.config.stages.resolve();
+        let mut refused = Plan::empty(scope, stages, sources.to_vec());
+        for (source, message) in older {
+            self.errors
+                .push(RunError::new("sources", message).id(source));
+        }
+        refused.refusal = Some("a source is older than what this scope last applied".into());
+        Some(refused)
     }
 
     /// A saved plan is applied only while the state it was made against is unchanged.

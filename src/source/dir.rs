@@ -28,6 +28,7 @@ pub fn read(root: &Path) -> Result<SourceRead, SourceError> {
     let mut read = SourceRead {
         label: String::new(),
         commit: None,
+        revision: None,
         files: Vec::new(),
         refused: Vec::new(),
     };

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree};
 
-use super::{SourceError, SourceRead, decode, fetch, is_hidden, is_markdown};
+use super::{SourceError, SourceRead, decode, fetch, is_hidden, is_markdown, revision};
 use crate::definition::{Diagnostic, MAX_FILE_BYTES, SourceFile};
 
 const SYMLINK_MODE: i32 = 0o120000;
@@ -63,6 +63,7 @@ pub fn read(
     let mut read = SourceRead {
         label: String::new(),
         commit: Some(sha.clone()),
+        revision: Some(revision::of_git(&repo, url, subdir, &commit, local)),
         files: Vec::new(),
         refused: Vec::new(),
     };

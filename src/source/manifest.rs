@@ -48,6 +48,7 @@ pub fn read(path: &Path) -> Result<SourceRead, SourceError> {
     let mut read = SourceRead {
         label: String::new(),
         commit: None,
+        revision: None,
         files: Vec::new(),
         refused: Vec::new(),
     };

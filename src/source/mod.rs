@@ -6,11 +6,13 @@ mod git;
 mod git_credentials;
 mod known_hosts;
 mod manifest;
+mod revision;
 mod spec;
 mod ssh;
 
 use std::path::PathBuf;
 
+pub use revision::Revision;
 pub use spec::SourceSpec;
 
 use crate::definition::{Diagnostic, SourceFile};
@@ -22,6 +24,8 @@ pub struct SourceRead {
     pub label: String,
     /// The commit read, for git sources.
     pub commit: Option<String>,
+    /// The revision, for git sources and directories in a git work tree.
+    pub revision: Option<Revision>,
     /// Every `.md` file, sorted by `rel_path`.
     pub files: Vec<SourceFile>,
     /// Files the source refused to hand over: `(rel_path, why)`.
@@ -61,7 +65,11 @@ impl SourceSpec {
     pub fn read(&self) -> Result<SourceRead, SourceError> {
         let label = self.to_string();
         let mut read = match self {
-            SourceSpec::Path(path) => dir::read(path)?,
+            SourceSpec::Path(path) => {
+                let mut read = dir::read(path)?;
+                read.revision = revision::of_directory(path);
+                read
+            }
             SourceSpec::Manifest(path) => manifest::read(path)?,
             SourceSpec::Git {
                 url,

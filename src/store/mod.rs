@@ -23,6 +23,7 @@ pub use url::redact;
 
 use crate::gather::SourceInfo;
 use crate::plan::{Actual, DefinitionRow, EventTypeRow, RunCounts, RunError};
+use crate::source::Revision;
 
 /// Default `DATABASE_URL`: a file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://activity-sync.db";
@@ -262,6 +263,48 @@ impl Store {
                 })
                 .collect()
         })
+    }
+
+    /// The revisions the scope's applies last read from each source identity, newest first,
+    /// with when that apply finished: from the recent `sync_runs` whose rows were written
+    /// (`success`, or `conflict`: the rest of that plan was applied).
+    pub async fn applied_revisions(
+        &self,
+        scope: &str,
+    ) -> Result<Vec<(Revision, chrono::DateTime<chrono::Utc>)>, StoreError> {
+        if !self.has_schema().await? {
+            return Ok(Vec::new());
+        }
+        let query = "SELECT id::text AS id, finished_at, sources::text AS sources FROM sync_runs \
+             WHERE scope = $1 AND mode = 'apply' AND outcome IN ('success', 'conflict') \
+             ORDER BY started_at DESC LIMIT 500";
+        let runs: Vec<(String, chrono::DateTime<chrono::Utc>, String)> =
+            on_backend!(self, |pool, sql| {
+                sqlx::query(&sql(query))
+                    .bind(scope)
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|row| {
+                        Ok((
+                            row.try_get("id")?,
+                            row.try_get("finished_at")?,
+                            row.try_get("sources")?,
+                        ))
+                    })
+                    .collect::<Result<_, StoreError>>()
+            })?;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (id, at, sources) in runs {
+            let sources: Vec<SourceInfo> = json_column("sync_runs", &id, sources)?;
+            for revision in sources.into_iter().filter_map(|s| s.revision) {
+                if seen.insert(revision.identity.clone()) {
+                    out.push((revision, at));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The last run of a scope that applied successfully.
