@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-temporal.sh >/dev/null
 bash scripts/ensure-test-tools.sh
+bash scripts/ensure-test-worker.sh
 # The Dockerfile, the CI example and the k8s/ manifests (hadolint, actionlint, checkov; the
 # linters are installed on first use: about a minute, then about 15 s a run).
 bash scripts/lint-deploy.sh

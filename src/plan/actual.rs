@@ -19,6 +19,19 @@ pub struct Actual {
     /// The namespace's schedules that matter to the run (listed; described where needed).
     #[serde(default)]
     pub schedules: BTreeMap<String, ActualSchedule>,
+    /// Who polls the task queue the schedules start workflows on (one DescribeTaskQueue with
+    /// the schedules stage); `None` when not asked.
+    #[serde(skip)]
+    pub workers: Option<Workers>,
+}
+
+/// What Temporal said of the workers of the schedules' task queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Workers {
+    /// This many pollers seen recently.
+    Polling(usize),
+    /// Temporal could not say (the call failed): why.
+    Unknown(String),
 }
 
 /// Hashes of the parts of the actual state a plan of one scope depends on. A saved plan is

@@ -15,7 +15,7 @@ mod schedule_change;
 mod stages;
 mod warning;
 
-pub use actual::{Actual, Fingerprints};
+pub use actual::{Actual, Fingerprints, Workers};
 pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
 pub use field_change::{FieldChange, unified_diff};
 pub use held_pause::{HeldPause, held_pauses};

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::actual::Actual;
+use super::actual::{Actual, Workers};
 use super::field_change::unified_diff;
 use super::plan::{PLAN_FORMAT, Plan};
 use super::resource::{DefinitionRow, EventTypeRow, Resource};
@@ -70,6 +70,7 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
     }
     if options.stages.schedules {
         planner.do_plan_schedules();
+        planner.do_plan_workers();
     }
     planner.do_plan_deletion_limit();
     planner.finish()
@@ -725,6 +726,41 @@ impl<'a> Planner<'a> {
             change.warnings = dst_warnings(&expr, tz, self.options.now);
         }
         self.schedules.insert(id.to_string(), change);
+    }
+
+    /// Schedules that run start workflows on the target's task queue: with no worker polling
+    /// it, a `no_worker` warning (never an error: a worker may be deploying). Temporal's
+    /// failure to say is itself only a warning.
+    fn do_plan_workers(&mut self) {
+        let running = self
+            .schedules
+            .values()
+            .filter(|c| match &c.step {
+                ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } => {
+                    !want.paused
+                }
+                ScheduleStep::Unpause { .. } => true,
+                ScheduleStep::Unchanged { have } => {
+                    !have.paused && have.owner() == Some(self.scope)
+                }
+                _ => false,
+            })
+            .count();
+        let queue = &self.options.target.task_queue;
+        let message = match &self.actual.workers {
+            Some(Workers::Polling(0)) if running > 0 => format!(
+                "no worker polls task queue `{queue}` for workflow tasks: the scope's {running} running schedules would start workflows that nobody picks up"
+            ),
+            Some(Workers::Unknown(why)) if running > 0 => format!(
+                "could not ask Temporal who polls task queue `{queue}` ({why}); the scope's {running} running schedules start workflows there"
+            ),
+            _ => return,
+        };
+        self.warnings.push(Warning {
+            kind: WarningKind::NoWorker,
+            id: None,
+            message,
+        });
     }
 
     /// Retirements and deletions above `--max-delete` refuse the plan. One definition that

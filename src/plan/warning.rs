@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum WarningKind {
     /// A managed schedule paused by someone else while its definition is enabled: held.
     ManualPause,
+    /// No worker polls the task queue the scope's running schedules start workflows on.
+    NoWorker,
 }
 
 impl WarningKind {
@@ -16,6 +18,7 @@ impl WarningKind {
     pub fn as_str(self) -> &'static str {
         match self {
             WarningKind::ManualPause => "manual_pause",
+            WarningKind::NoWorker => "no_worker",
         }
     }
 }

@@ -14,7 +14,7 @@ use super::rollback::backwards;
 use crate::apply::{Applied, ApplyLimits, apply_rows, apply_schedules};
 use crate::error::Exit;
 use crate::gather::{Desired, SourceInfo};
-use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, plan as make_plan};
+use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as make_plan};
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::ScheduleBackend;
@@ -213,6 +213,7 @@ impl Run<'_> {
             {
                 Some(read) => {
                     actual.schedules = read.actual;
+                    actual.workers = Some(self.workers(&read.temporal).await);
                     calls = Some(read.temporal.calls());
                 }
                 // Left out of the plan, never guessed.
@@ -323,6 +324,9 @@ impl Run<'_> {
                 return self.report(Mode::Apply, empty, None);
             };
             actual.schedules = read.actual;
+            if matches!(input, Input::Sources(_)) {
+                actual.workers = Some(self.workers(&read.temporal).await);
+            }
             temporal = Some(read.temporal);
         }
         let plan = match input {
@@ -332,6 +336,17 @@ impl Run<'_> {
         let mut report = self.execute(session, plan, temporal.as_ref()).await;
         report.calls = temporal.as_ref().map(|t| t.calls());
         report
+    }
+
+    /// Who polls the task queue the schedules start workflows on: one DescribeTaskQueue,
+    /// whose failure is only a warning of the plan (SPEC §9).
+    async fn workers(&self, temporal: &Temporal) -> Workers {
+        let queue = &self.config.target.task_queue;
+        match tokio::time::timeout_at(self.deadline, temporal.pollers(queue)).await {
+            Ok(Ok(pollers)) => Workers::Polling(pollers),
+            Ok(Err(e)) => Workers::Unknown(e.to_string()),
+            Err(_) => Workers::Unknown("the run's deadline passed".into()),
+        }
     }
 
     /// Never backwards (SPEC §7): a plan that refuses the run when a source is at an older

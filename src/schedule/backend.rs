@@ -98,6 +98,8 @@ pub struct CallCounts {
     pub update: AtomicU64,
     pub patch: AtomicU64,
     pub delete: AtomicU64,
+    /// DescribeTaskQueue: who polls the schedules' task queue (one a run).
+    pub describe_task_queue: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +110,8 @@ pub struct CallCountsSnapshot {
     pub update: u64,
     pub patch: u64,
     pub delete: u64,
+    #[serde(default)]
+    pub describe_task_queue: u64,
 }
 
 impl CallCounts {
@@ -120,6 +124,7 @@ impl CallCounts {
             update: get(&self.update),
             patch: get(&self.patch),
             delete: get(&self.delete),
+            describe_task_queue: get(&self.describe_task_queue),
         }
     }
 }

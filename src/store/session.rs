@@ -352,6 +352,7 @@ pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Actual {
         schedules: Default::default(),
+        workers: None,
         definitions: definitions.into_iter().map(|r| (r.id, r)).collect(),
         event_types: event_types
             .into_iter()

@@ -559,6 +559,39 @@ impl Temporal {
         Ok(missing)
     }
 
+    /// How many workers poll `task_queue` for workflow tasks (those Temporal has seen in the
+    /// last few minutes): one DescribeTaskQueue.
+    pub async fn pollers(&self, task_queue: &str) -> Result<usize, TemporalError> {
+        use temporalio_common::protos::temporal::api::enums::v1::{TaskQueueKind, TaskQueueType};
+        use temporalio_common::protos::temporal::api::taskqueue::v1::TaskQueue;
+        use temporalio_common::protos::temporal::api::workflowservice::v1::DescribeTaskQueueRequest;
+        let request = DescribeTaskQueueRequest {
+            namespace: self.namespace.clone(),
+            task_queue: Some(TaskQueue {
+                name: task_queue.to_string(),
+                kind: TaskQueueKind::Normal as i32,
+                ..Default::default()
+            }),
+            task_queue_type: TaskQueueType::Workflow as i32,
+            ..Default::default()
+        };
+        let response = self
+            .call(
+                "DescribeTaskQueue",
+                task_queue,
+                &self.calls.describe_task_queue,
+                |mut c| {
+                    let request = request.clone();
+                    async move {
+                        WorkflowService::describe_task_queue(&mut c, request.into_request()).await
+                    }
+                },
+            )
+            .await?
+            .into_inner();
+        Ok(response.pollers.len())
+    }
+
     /// Pauses or unpauses, with a note saying why.
     pub async fn set_paused(
         &self,

@@ -540,6 +540,41 @@ fn hand_pauses_are_held_and_their_notes_carried_over() {
     );
 }
 
+/// No worker on the task queue of running schedules: a `no_worker` warning; none with a
+/// poller, none when nothing would run, and Temporal's failure to say is a warning too.
+#[test]
+fn no_worker_is_a_warning_about_running_schedules_only() {
+    let on = definition(1, 0, 5, true, false);
+    let (desired, mut actual) = world(
+        std::slice::from_ref(&on),
+        &[DefinitionRow::desired(&on, SCOPE)],
+    );
+    let options = options(all_stages());
+    let kinds = |actual: &Actual, desired: &Desired| -> Vec<WarningKind> {
+        plan(desired, actual, &options)
+            .warnings
+            .iter()
+            .map(|w| w.kind)
+            .collect()
+    };
+    actual.workers = Some(Workers::Polling(0));
+    assert_eq!(kinds(&actual, &desired), [WarningKind::NoWorker]);
+    actual.workers = Some(Workers::Unknown("timed out".into()));
+    assert_eq!(kinds(&actual, &desired), [WarningKind::NoWorker]);
+    actual.workers = Some(Workers::Polling(2));
+    assert!(kinds(&actual, &desired).is_empty());
+    actual.workers = None;
+    assert!(kinds(&actual, &desired).is_empty());
+    // Nothing would run: no warning.
+    let off = definition(1, 0, 5, false, false);
+    let (desired, mut actual) = world(
+        std::slice::from_ref(&off),
+        &[DefinitionRow::desired(&off, SCOPE)],
+    );
+    actual.workers = Some(Workers::Polling(0));
+    assert!(kinds(&actual, &desired).is_empty());
+}
+
 #[test]
 fn an_id_change_is_a_conflict_that_keeps_the_old_row_and_its_schedule() {
     let old = definition(1, 0, 0, true, false);
