@@ -11,11 +11,13 @@
 //! parsed.
 
 mod config;
+mod diff;
 mod finish;
 mod input;
 mod pipeline;
 mod read;
 
 pub use config::{RunConfig, StageFlags};
+pub use diff::{DiffConfig, diff, run as run_diff};
 pub use input::Input;
 pub use pipeline::run;
