@@ -3,6 +3,8 @@
 //! against it by the same pure planner `plan` uses, so the report shows exactly the row
 //! changes `apply` would make, and the schedule view of what they change.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 
 use crate::cli::DiffArgs;
@@ -90,12 +92,38 @@ pub fn diff(base: &Desired, head: &Desired, config: &DiffConfig) -> Report {
     // The state planned against is made up: there is no fingerprint to apply it by.
     plan.fingerprint = String::new();
     // The base's invalid files are listed (they are not the change's doing, and so never
-    // fail it); a base source that fails leaves no state to compare with.
-    plan.errors
-        .extend(base.catalog.errors.iter().map(|d| RunError {
-            stage: "base".into(),
-            ..RunError::from(d)
-        }));
+    // fail it), except where the head has the same error in the same file; a base source
+    // that fails leaves no state to compare with.
+    let in_head: BTreeSet<(&str, usize, usize, &str)> = head
+        .catalog
+        .errors
+        .iter()
+        .map(|d| {
+            (
+                rel_path(head, &d.source_path),
+                d.line,
+                d.col,
+                d.message.as_str(),
+            )
+        })
+        .collect();
+    plan.errors.extend(
+        base.catalog
+            .errors
+            .iter()
+            .filter(|d| {
+                !in_head.contains(&(
+                    rel_path(base, &d.source_path),
+                    d.line,
+                    d.col,
+                    d.message.as_str(),
+                ))
+            })
+            .map(|d| RunError {
+                stage: "base".into(),
+                ..RunError::from(d)
+            }),
+    );
     let run_errors: Vec<RunError> = base
         .failed
         .iter()
@@ -114,4 +142,14 @@ pub fn diff(base: &Desired, head: &Desired, config: &DiffConfig) -> Report {
         fail_on_lock: false,
         base: Some(base.sources.clone()),
     }
+}
+
+/// The path of a file read from `desired` relative to its source root (its `source_path`
+/// when it is not one of the files read).
+fn rel_path<'a>(desired: &'a Desired, source_path: &'a str) -> &'a str {
+    desired
+        .files
+        .iter()
+        .find(|f| f.source_path == source_path)
+        .map_or(source_path, |f| f.rel_path.as_str())
 }
