@@ -277,4 +277,20 @@ mod tests {
         assert_eq!(kept.action(), Action::Unchanged);
         assert!(kept.note.as_deref().unwrap().contains("failed"), "{kept:?}");
     }
+
+    #[test]
+    fn a_head_that_removes_everything_is_refused_as_its_apply_would_be() {
+        let base = desired(
+            "git::/r@0123abcd:",
+            &[
+                ("a.md", def("a", "0 * * * *", true)),
+                ("b.md", def("b", "0 6 * * *", true)),
+            ],
+        );
+        let head = desired("/home/runner/work/defs/", &[]);
+        let plan = diff(&base, &head);
+        let refusal = plan.refusal.as_deref().expect("refused");
+        assert!(refusal.contains("no valid definitions"), "{refusal}");
+        assert_eq!(plan.definition_counts().retired, 0, "{plan:#?}");
+    }
 }
