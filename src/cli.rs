@@ -40,6 +40,9 @@ pub enum Command {
     /// Offline: every fire of the enabled cron and `once` definitions in a window, as Temporal
     /// will make them (daylight-saving time included).
     Upcoming(UpcomingArgs),
+    /// Offline: the plan between two sets of sources (a pull request's base and head), with
+    /// no database and no Temporal: the row changes `apply` would make, and the schedules.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -264,6 +267,40 @@ pub struct UpcomingArgs {
     #[arg(long)]
     pub strict: bool,
     /// The instant the window starts at, instead of now (RFC 3339; for tests).
+    #[arg(long, hide = true, value_parser = parse_instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The sources as they are (the pull request's base), e.g. `git::.?ref=origin/main`
+    /// (repeatable, like `--source`).
+    #[arg(long = "base", value_name = "S", required = true, value_parser = parse_source)]
+    pub base: Vec<SourceSpec>,
+    /// The sources as they would be (the pull request's head), e.g. `.` (repeatable).
+    #[arg(long = "head", value_name = "S", required = true, value_parser = parse_source)]
+    pub head: Vec<SourceSpec>,
+    /// The ownership scope the plan is made for.
+    #[arg(long, env = "ACTIVITY_SYNC_SCOPE", default_value = "default", value_parser = parse_scope)]
+    pub scope: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 2 when changes are pending, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Exit 4 when a definition file of the head is invalid.
+    #[arg(long)]
+    pub strict: bool,
+    /// Compare event types too (opt in, as for `plan`).
+    #[arg(long = "event-types", num_args = 0..=1, default_value_t = false, default_missing_value = "true", action = ArgAction::Set)]
+    pub event_types: bool,
+    /// As for `plan`: the head may retire everything the base has.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// As for `plan`: most retirements the change may make.
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<usize>,
+    /// The instant next fires are counted from, instead of now (RFC 3339; for tests).
     #[arg(long, hide = true, value_parser = parse_instant)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -41,6 +41,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
             command::export::configmap(&args)
         }
         cli::Command::Upcoming(args) => command::upcoming::run(&args),
+        cli::Command::Diff(args) => command::diff::run(&args),
     }
 }
 

@@ -392,6 +392,7 @@ fn subcommand_name(cli: &Cli) -> &'static str {
         Sub::Migrate(_) => "migrate",
         Sub::Export(_) => "export",
         Sub::Upcoming(_) => "upcoming",
+        Sub::Diff(_) => "diff",
     }
 }
 

@@ -60,6 +60,7 @@ fn render_with(name: &str, desired: &Desired, actual: &Actual, options: &PlanOpt
             started_at: options.now,
             detailed_exitcode: false,
             fail_on_lock: false,
+            base: None,
         };
         assert_eq!(report.outcome, Outcome::Success);
         insta::assert_snapshot!(format!("{name}.{ext}"), render::report(&report, format));
@@ -272,6 +273,7 @@ fn control_and_bidi_characters_render_escaped() {
         started_at: options().now,
         detailed_exitcode: false,
         fail_on_lock: false,
+        base: None,
     };
     for format in [Format::Text, Format::Markdown] {
         let out = render::report(&report, format);

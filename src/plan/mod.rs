@@ -2,6 +2,7 @@
 //! planner decides rows and schedules together; every change type lives here.
 
 mod actual;
+mod baseline;
 mod counts;
 mod field_change;
 mod held_pause;
@@ -16,6 +17,7 @@ mod stages;
 mod warning;
 
 pub use actual::{Actual, Fingerprints, Workers};
+pub use baseline::baseline;
 pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
 pub use field_change::{FieldChange, unified_diff};
 pub use held_pause::{HeldPause, held_pauses};

@@ -3,6 +3,7 @@
 
 pub mod change_summary;
 pub mod configmap;
+pub mod markdown;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_text;

@@ -20,6 +20,9 @@ struct PlanJson<'a> {
     lock_skipped: bool,
     refusal: Option<&'a str>,
     sources: &'a [SourceInfo],
+    /// `diff`: the sources the plan was made against (`sources` are the head's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<&'a [SourceInfo]>,
     fingerprint: &'a str,
     definitions: TableCounts,
     event_types: TableCounts,
@@ -95,6 +98,7 @@ pub fn render(report: &Report) -> String {
         lock_skipped: report.outcome == Outcome::LockSkipped,
         refusal: plan.refusal.as_deref(),
         sources: &plan.sources,
+        base: report.base.as_deref(),
         fingerprint: &plan.fingerprint,
         definitions: counts.definitions,
         event_types: counts.event_types,

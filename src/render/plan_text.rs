@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::change_summary::{listed, location, summary};
 use super::validation::plural;
 use crate::definition::text::escape_rendered;
+use crate::gather::SourceInfo;
 use crate::plan::{Action, Change, Plan, Resource, ScheduleOp};
 use crate::report::{Mode, Outcome, Report};
 
@@ -15,27 +16,30 @@ pub fn render(report: &Report) -> String {
 fn compose(report: &Report) -> String {
     let plan = &report.plan;
     let mut out = String::new();
-    let sources = plan
-        .sources
-        .iter()
-        .map(|s| match &s.commit {
-            Some(sha) => format!("{}@{}", s.source, &sha[..sha.len().min(12)]),
-            None => s.source.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let _ = writeln!(
-        out,
-        "activity-sync {} · scope {} · {} · {}",
-        report.mode.as_str(),
-        plan.scope,
-        if sources.is_empty() {
-            "no sources"
-        } else {
-            &sources
-        },
-        report.database
-    );
+    let sources = sources_label(&plan.sources);
+    match &report.base {
+        // `diff`: offline, the base against the head.
+        Some(base) => {
+            let _ = writeln!(
+                out,
+                "activity-sync {} · scope {} · base {} → head {}",
+                report.mode.as_str(),
+                plan.scope,
+                sources_label(base),
+                sources
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "activity-sync {} · scope {} · {} · {}",
+                report.mode.as_str(),
+                plan.scope,
+                sources,
+                report.database
+            );
+        }
+    }
     if plan.stages.definitions {
         section(&mut out, "Definitions", plan.definitions.values());
     }
@@ -158,6 +162,22 @@ fn schedules(out: &mut String, plan: &Plan) {
     }
 }
 
+fn sources_label(sources: &[SourceInfo]) -> String {
+    let label = sources
+        .iter()
+        .map(|s| match &s.commit {
+            Some(sha) => format!("{}@{}", s.source, &sha[..sha.len().min(12)]),
+            None => s.source.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if label.is_empty() {
+        "no sources".to_string()
+    } else {
+        label
+    }
+}
+
 fn closing_line(report: &Report) -> String {
     let (d, e) = report.row_counts();
     let s = report.schedule_counts();
@@ -224,7 +244,7 @@ fn closing_line(report: &Report) -> String {
                 if mode == Mode::Apply { "Applied: " } else { "" }
             )
         }
-        (Mode::Plan, _) => format!(
+        (Mode::Plan | Mode::Diff, _) => format!(
             "Plan: {created} to create, {updated} to update, {retired} to retire{}; {unchanged} unchanged{invalid}.",
             schedule_part("to pause", "to unpause", "to delete")
         ),

@@ -44,6 +44,8 @@ impl Outcome {
 pub enum Mode {
     Plan,
     Apply,
+    /// `diff`: a plan between two sets of sources, offline.
+    Diff,
 }
 
 impl Mode {
@@ -51,6 +53,7 @@ impl Mode {
         match self {
             Mode::Plan => "plan",
             Mode::Apply => "apply",
+            Mode::Diff => "diff",
         }
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::outcome::{Mode, Outcome};
 use crate::apply::Applied;
 use crate::error::Exit;
+use crate::gather::SourceInfo;
 use crate::plan::{Counts, Landed, Plan, RunCounts, RunError, ScheduleCounts, TableCounts};
 use crate::schedule::backend::CallCountsSnapshot;
 
@@ -30,6 +31,8 @@ pub struct Report {
     pub detailed_exitcode: bool,
     /// `apply --fail-on-lock`: exit 3 when the lock was held.
     pub fail_on_lock: bool,
+    /// `diff`: the sources the plan was made against (its base); `None` for plan and apply.
+    pub base: Option<Vec<SourceInfo>>,
 }
 
 impl Report {
@@ -48,10 +51,10 @@ impl Report {
         }
     }
 
-    /// Whether the rows of the plan were committed (apply), or would be (plan).
+    /// Whether the rows of the plan were committed (apply), or would be (plan, diff).
     fn rows_landed(&self) -> bool {
         match self.mode {
-            Mode::Plan => true,
+            Mode::Plan | Mode::Diff => true,
             Mode::Apply => self.applied.as_ref().is_some_and(|a| a.rows_committed),
         }
     }
@@ -70,7 +73,7 @@ impl Report {
     pub fn schedule_counts(&self) -> ScheduleCounts {
         let changes = self.plan.schedules.values();
         match (self.mode, &self.applied) {
-            (Mode::Plan, _) => ScheduleCounts::of(changes, |_| Landed::Yes),
+            (Mode::Plan | Mode::Diff, _) => ScheduleCounts::of(changes, |_| Landed::Yes),
             (Mode::Apply, Some(applied)) => ScheduleCounts::of(changes, |id| applied.landed(id)),
             (Mode::Apply, None) => ScheduleCounts::of(changes, |_| Landed::No),
         }

@@ -11,6 +11,7 @@
 //! parsed.
 
 mod config;
+mod diff;
 mod finish;
 mod input;
 mod pipeline;
@@ -18,5 +19,6 @@ mod read;
 mod rollback;
 
 pub use config::{RunConfig, StageFlags};
+pub use diff::{DiffConfig, diff, run as run_diff};
 pub use input::Input;
 pub use pipeline::run;

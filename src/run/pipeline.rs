@@ -54,7 +54,8 @@ pub fn run(config: &RunConfig) -> Exit {
                 )
             }
             Ok(input) => match config.mode {
-                Mode::Plan => run.plan(input).await,
+                // `diff` never comes here (it runs offline, `run::diff`); it would only plan.
+                Mode::Plan | Mode::Diff => run.plan(input).await,
                 Mode::Apply => run.apply(input).await,
             },
         };
@@ -108,6 +109,7 @@ impl Run<'_> {
             started_at: self.started,
             detailed_exitcode: self.config.detailed_exitcode,
             fail_on_lock: self.config.fail_on_lock,
+            base: None,
         }
     }
 
