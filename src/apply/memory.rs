@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
-use crate::schedule::actual::{ActualSchedule, Described};
+use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::{
     BackendError, CallCounts, CallCountsSnapshot, ErrorKind, ScheduleBackend,
 };
@@ -62,23 +62,11 @@ impl MemoryBackend {
     }
 
     fn actual(id: &str, s: &Stored) -> ActualSchedule {
-        ActualSchedule {
-            schedule_id: id.to_string(),
-            memo_scope: Some(s.scope.clone()),
-            memo_definition: Some(s.want.definition_id),
-            attribute_scope: Some(s.scope.clone()),
-            spec_hash: Some(s.want.spec_hash.clone()),
-            paused: s.paused,
-            notes: s.note.clone(),
-            listed: None,
-            described: Some(Described {
-                shape: Some(s.want.shape.clone()),
-                conflict_token: s.token.to_be_bytes().to_vec(),
-                action_count: 0,
-                limited_actions: s.want.shape.limited_actions,
-                remaining_actions: i64::from(s.want.shape.limited_actions),
-            }),
-        }
+        let mut actual =
+            ActualSchedule::as_written(&s.scope, &s.want, &s.note, s.token.to_be_bytes().to_vec());
+        actual.schedule_id = id.to_string();
+        actual.paused = s.paused;
+        actual
     }
 }
 

@@ -18,7 +18,7 @@ use super::row_change::RowStep;
 use super::schedule_change::ScheduleStep;
 use super::stages::Stages;
 use crate::gather::Desired;
-use crate::schedule::actual::{ActualSchedule, Described};
+use crate::schedule::actual::ActualSchedule;
 
 /// The state the base leaves once applied from scratch, each row's location moved onto the
 /// head's file of the same relative path (see [`rebase`]).
@@ -63,23 +63,7 @@ fn applied(plan: &Plan) -> Actual {
         {
             actual.schedules.insert(
                 id.clone(),
-                ActualSchedule {
-                    schedule_id: id.clone(),
-                    memo_scope: Some(plan.scope.clone()),
-                    memo_definition: Some(want.definition_id),
-                    attribute_scope: Some(plan.scope.clone()),
-                    spec_hash: Some(want.spec_hash.clone()),
-                    paused: want.paused,
-                    notes: temporal_note.clone(),
-                    listed: None,
-                    described: Some(Described {
-                        shape: Some(want.shape.clone()),
-                        conflict_token: Vec::new(),
-                        action_count: 0,
-                        limited_actions: want.shape.limited_actions,
-                        remaining_actions: i64::from(want.shape.limited_actions),
-                    }),
-                },
+                ActualSchedule::as_written(&plan.scope, want, temporal_note, Vec::new()),
             );
         }
     }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::calendar::Calendar;
-use super::desired::Shape;
+use super::desired::{DesiredSchedule, Shape};
 
 /// A schedule as ListSchedules (and, where needed, DescribeSchedule) showed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +47,34 @@ pub struct Described {
 }
 
 impl ActualSchedule {
+    /// The schedule as a describe shows it right after activity-sync wrote `want` for
+    /// `scope` with `notes` (a one-shot one not yet fired): what a model of the executor
+    /// (`diff`'s baseline, the planner's properties, the in-memory backend) holds.
+    pub fn as_written(
+        scope: &str,
+        want: &DesiredSchedule,
+        notes: &str,
+        conflict_token: Vec<u8>,
+    ) -> ActualSchedule {
+        ActualSchedule {
+            schedule_id: want.schedule_id.clone(),
+            memo_scope: Some(scope.to_string()),
+            memo_definition: Some(want.definition_id),
+            attribute_scope: Some(scope.to_string()),
+            spec_hash: Some(want.spec_hash.clone()),
+            paused: want.paused,
+            notes: notes.to_string(),
+            listed: None,
+            described: Some(Described {
+                shape: Some(want.shape.clone()),
+                conflict_token,
+                action_count: 0,
+                limited_actions: want.shape.limited_actions,
+                remaining_actions: i64::from(want.shape.limited_actions),
+            }),
+        }
+    }
+
     /// The scope that owns it, by memo (set at create) or search attribute (adopted).
     pub fn owner(&self) -> Option<&str> {
         self.memo_scope

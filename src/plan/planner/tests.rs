@@ -272,24 +272,7 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
                 temporal_note,
                 ..
             } => {
-                let mut s = ActualSchedule {
-                    schedule_id: id.clone(),
-                    memo_scope: Some(plan.scope.clone()),
-                    memo_definition: Some(want.definition_id),
-                    attribute_scope: Some(plan.scope.clone()),
-                    spec_hash: Some(want.spec_hash.clone()),
-                    paused: want.paused,
-                    notes: temporal_note.clone(),
-                    listed: None,
-                    described: None,
-                };
-                s.described = Some(Described {
-                    shape: Some(want.shape.clone()),
-                    conflict_token: vec![2],
-                    action_count: 0,
-                    limited_actions: false,
-                    remaining_actions: 0,
-                });
+                let s = ActualSchedule::as_written(&plan.scope, want, temporal_note, vec![2]);
                 next.schedules.insert(id.clone(), s);
             }
             ScheduleStep::Pause { temporal_note, .. }
