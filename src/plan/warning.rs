@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 pub enum WarningKind {
     /// A managed schedule paused by someone else while its definition is enabled: held.
     ManualPause,
+    /// A schedule's fires per day change by a factor of ten or more, either way.
+    Cadence,
+    /// Many fires of the scope's schedules start in the same second.
+    Herd,
 }
 
 impl WarningKind {
@@ -16,6 +20,8 @@ impl WarningKind {
     pub fn as_str(self) -> &'static str {
         match self {
             WarningKind::ManualPause => "manual_pause",
+            WarningKind::Cadence => "cadence",
+            WarningKind::Herd => "herd",
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::change_summary::{listed, location, summary};
 use crate::definition::text::escape_rendered;
-use crate::plan::{Change, Resource, ScheduleOp};
+use crate::plan::{Change, Resource, ScheduleOp, format_change};
 use crate::report::Report;
 
 pub fn render(report: &Report) -> String {
@@ -48,8 +48,18 @@ fn compose(report: &Report) -> String {
         let s = report.schedule_counts();
         let _ = writeln!(
             out,
-            "\n| schedules | create | update | pause | unpause | delete | unchanged | unmanaged |\n|---|---:|---:|---:|---:|---:|---:|---:|\n| | {} | {} | {} | {} | {} | {} | {} |",
-            s.created, s.updated, s.paused, s.unpaused, s.deleted, s.unchanged, s.unmanaged
+            "\n| schedules | create | update | pause | unpause | delete | unchanged | unmanaged | fires |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s.created,
+            s.updated,
+            s.paused,
+            s.unpaused,
+            s.deleted,
+            s.unchanged,
+            s.unmanaged,
+            plan.fires_per_day
+                .as_ref()
+                .map(format_change)
+                .unwrap_or_default()
         );
     }
     let mut items = String::new();
@@ -66,7 +76,7 @@ fn compose(report: &Report) -> String {
     {
         let _ = writeln!(
             items,
-            "- `{}` `{}` {} — {}{}",
+            "- `{}` `{}` {} — {}{}{}",
             c.op().sign(),
             c.schedule_id,
             c.key
@@ -77,7 +87,11 @@ fn compose(report: &Report) -> String {
                 .filter(|_| matches!(c.op(), ScheduleOp::Create | ScheduleOp::Update))
                 .map(|d| format!("{} · ", d.summary))
                 .unwrap_or_default(),
-            c.note.as_deref().unwrap_or(c.op().as_str())
+            c.note.as_deref().unwrap_or(c.op().as_str()),
+            c.fires_per_day
+                .as_ref()
+                .map(|r| format!(" · {}", format_change(r)))
+                .unwrap_or_default()
         );
         if !c.fires.is_empty() {
             let _ = writeln!(

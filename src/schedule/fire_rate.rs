@@ -2,17 +2,19 @@
 //! ([`CompiledCalendar`]) in the schedule's own zone: weekday-only crons, month lengths and
 //! daylight-saving changes come out as they happen.
 //!
-//! The window is 52 whole weeks (364 days) from `now`: whole weeks make a weekday cron exact
-//! (`0 9 * * 1-5` is 260 / 364 = 5/7 a day), and a year holds every month of a monthly cron
-//! (`0 0 1 * *` is 12 / 364, about 12/365) and both DST changes of a zone (an hourly cron in
-//! Europe/Berlin has no 02:00 in March and fires the repeated 02:00 of October once, as the
-//! server does: 8,735 fires in the year, 23.997 a day). Counting
-//! stops after [`MAX_COUNTED`] fires, so a dense cron is not enumerated for a whole year: its
-//! rate is then the count over the whole weeks enumerated (at least one: a `* * * * *` week
-//! holds 10,080 fires), so `*/5 * * * *` is counted over 9 weeks. Hourly and sparser crons
-//! always get the whole year.
+//! The window is 52 whole weeks (364 local days) from the next local midnight after `now`:
+//! whole weeks make a weekday cron exact (`0 9 * * 1-5` is 260 / 364 = 5/7 a day), and a
+//! year holds every month of a monthly cron (`0 0 1 * *` is 12 / 364, about 12/365) and both
+//! DST changes of a zone (an hourly cron in Europe/Berlin has no 02:00 in March and fires the
+//! repeated 02:00 of October once, as the server does: 8,735 fires in the year, 23.997 a day).
+//!
+//! Nothing is enumerated minute by minute for a year: a local day of 24 hours at one offset
+//! (all but one or two days a year) holds exactly `times_a_day` fires when its date matches;
+//! only the days of an offset change are walked fire by fire with the server's own search
+//! ([`CompiledCalendar::next`]). A year of any cron costs 364 date checks and at most a few
+//! days of search.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::calendar::Calendar;
@@ -20,8 +22,6 @@ use super::compiled_calendar::CompiledCalendar;
 
 /// Days in the counting window: 52 whole weeks.
 pub const WINDOW_DAYS: i64 = 364;
-/// Fires counted at most per schedule before the window is cut to whole weeks.
-pub const MAX_COUNTED: usize = 20_000;
 
 /// The calendars of one schedule, compiled: a schedule fires once at an instant that any
 /// of its calendars matches.
@@ -47,36 +47,73 @@ impl CalendarSet {
             .filter_map(|c| c.next(after).map(|m| m.utc))
             .min()
     }
+
+    /// Fires in `[from, to)`, by the server's search started at `walk_from`: where a search
+    /// starts matters near an offset change (it remembers standing in a repeated hour), so a
+    /// day of change is walked from two days before it, as the server walks from its last
+    /// fire.
+    fn count_between(
+        &self,
+        walk_from: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> usize {
+        let mut count = 0;
+        let mut t = walk_from - Duration::seconds(1);
+        while let Some(next) = self.next(t).filter(|n| *n < to) {
+            if next >= from {
+                count += 1;
+            }
+            t = next;
+        }
+        count
+    }
+
+    /// Fires in the local `day` that starts at `start` and ends at `end`.
+    fn count_day(&self, day: NaiveDate, start: DateTime<Utc>, end: DateTime<Utc>) -> usize {
+        let tz = match self.calendars.first() {
+            Some(c) => c.tz(),
+            None => return 0,
+        };
+        let offset = |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+        match self.calendars.as_slice() {
+            // A plain day: every matching wall time once. The day after a change is not
+            // plain either: the search still remembers the repeated hour that ended it.
+            [calendar]
+                if end - start == Duration::days(1)
+                    && offset(start) == offset(end)
+                    && offset(start - Duration::days(1)) == offset(start) =>
+            {
+                if calendar.matches_day(day) {
+                    calendar.times_a_day() as usize
+                } else {
+                    0
+                }
+            }
+            _ => self.count_between(start - Duration::days(2), start, end),
+        }
+    }
 }
 
-/// Fires per day of the calendars in `tz`, counted over the [`WINDOW_DAYS`] after `from`
-/// (fewer whole weeks past [`MAX_COUNTED`] fires; see the module comment).
+/// Fires per day of the calendars in `tz`, counted over the [`WINDOW_DAYS`] local days from
+/// the first local midnight after `from` (see the module comment).
 pub fn fires_per_day(calendars: &[Calendar], tz: Tz, from: DateTime<Utc>) -> f64 {
     let set = CalendarSet::new(calendars, tz);
-    let end = from + Duration::days(WINDOW_DAYS);
-    let week = Duration::days(7);
-    // Fires counted up to the end of each whole week so far.
-    let mut at_week_end = 0usize;
-    let mut weeks = 0i64;
-    let mut count = 0usize;
-    let mut t = from;
-    while let Some(next) = set.next(t).filter(|n| *n <= end) {
-        while next > from + week * i32::try_from(weeks + 1).unwrap_or(i32::MAX) {
-            weeks += 1;
-            at_week_end = count;
-        }
-        if count == MAX_COUNTED {
-            return rate(at_week_end, weeks.max(1) * 7);
-        }
-        count += 1;
-        t = next;
+    let Some(compiled) = set.calendars.first() else {
+        return 0.0;
+    };
+    let midnight = |day: NaiveDate| compiled.resolve(day.and_hms_opt(0, 0, 0).expect("midnight"));
+    let mut day = from.with_timezone(&tz).date_naive() + Duration::days(1);
+    let mut start = midnight(day);
+    let mut fires = 0usize;
+    for _ in 0..WINDOW_DAYS {
+        let next_day = day + Duration::days(1);
+        let end = midnight(next_day);
+        fires += set.count_day(day, start, end);
+        (day, start) = (next_day, end);
     }
-    rate(count, WINDOW_DAYS)
-}
-
-fn rate(fires: usize, days: i64) -> f64 {
     // Counts stay far below 2^52: exact as f64.
-    fires as f64 / days as f64
+    fires as f64 / WINDOW_DAYS as f64
 }
 
 /// Every fire of the calendars in `(from, to]` as the window it may start in:
@@ -145,12 +182,55 @@ mod tests {
             rate_of("30 2 * * *", "Europe/Berlin", "2026-03-20T12:00:00Z"),
             363.0 / 364.0
         );
-        // A dense cron, counted over the nine weeks that hold the spring change: the server's
-        // search keeps firing every five minutes of real time through the gap.
+        // A dense cron: the server's search keeps firing every five minutes of real time
+        // through the spring gap and does not fire the whole repeated hour of October.
         assert_eq!(
             rate_of("*/5 * * * *", "Europe/Berlin", "2026-03-20T12:00:00Z"),
-            288.0
+            (288.0 * 364.0 - 24.0) / 364.0
         );
+    }
+
+    /// The day-by-day count agrees with walking every fire of the year with the server's
+    /// search, in zones with gaps, repeated hours, half-hour changes and midnight changes.
+    #[test]
+    fn counting_by_day_agrees_with_walking_every_fire() {
+        let from = DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for tz in [
+            "Europe/Berlin",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "America/Santiago",
+            "Asia/Beirut",
+            "UTC",
+        ] {
+            let tz: Tz = tz.parse().unwrap();
+            for cron in [
+                "*/5 * * * *",
+                "0 * * * *",
+                "30 2 * * *",
+                "0 0 * * *",
+                "0 9 * * 1-5",
+                "15 0,1,2,3 1 * *",
+            ] {
+                let calendars = [from_cron(&CronExpr::parse(cron).unwrap())];
+                let set = CalendarSet::new(&calendars, tz);
+                let day = from.with_timezone(&tz).date_naive() + Duration::days(1);
+                let compiled = &set.calendars[0];
+                let midnight = |d: NaiveDate| compiled.resolve(d.and_hms_opt(0, 0, 0).unwrap());
+                let walked = set.count_between(
+                    midnight(day),
+                    midnight(day),
+                    midnight(day + Duration::days(WINDOW_DAYS)),
+                );
+                assert_eq!(
+                    fires_per_day(&calendars, tz, from),
+                    walked as f64 / WINDOW_DAYS as f64,
+                    "{cron} in {tz}"
+                );
+            }
+        }
     }
 
     #[test]
