@@ -95,6 +95,14 @@ pub struct RunArgs {
     /// it they stay paused and are listed with their notes.
     #[arg(long)]
     pub unpause_manual: bool,
+    /// Warn of a herd when this many fires of the scope's enabled schedules start in the same
+    /// second within the next 7 days (a jittered fire counts spread over its window).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub herd_threshold: u32,
+    /// Scheduled workflow starts a second the Temporal server makes for the namespace (about
+    /// 30 on a self-hosted server by default): estimates how late a herd starts.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub start_rate: u32,
     /// `list`: one paginated list, describe only what will change; `full`: describe every
     /// managed schedule for a thorough drift check.
     #[arg(long, value_enum, default_value_t = Refresh::List)]

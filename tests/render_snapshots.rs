@@ -32,6 +32,7 @@ fn options() -> PlanOptions {
         adopt: false,
         unpause_manual: false,
         target: WorkflowTarget::default(),
+        foresight: Default::default(),
         now: chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc),

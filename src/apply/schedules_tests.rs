@@ -89,6 +89,7 @@ async fn plan_against(backend: &MemoryBackend, definitions: &[ActivityDefinition
         unpause_manual: false,
         target: WorkflowTarget::default(),
         now: now(),
+        foresight: Default::default(),
     };
     plan(&desired, &actual, &options)
 }

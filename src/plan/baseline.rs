@@ -135,6 +135,7 @@ mod tests {
             unpause_manual: false,
             target: WorkflowTarget::default(),
             now: now(),
+            foresight: Default::default(),
         }
     }
 

@@ -5,6 +5,8 @@ mod actual;
 mod baseline;
 mod counts;
 mod field_change;
+mod fires_per_day;
+mod foresight;
 mod held_pause;
 #[allow(clippy::module_inception)]
 mod plan;
@@ -20,6 +22,8 @@ pub use actual::{Actual, Fingerprints, Workers};
 pub use baseline::baseline;
 pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
 pub use field_change::{FieldChange, unified_diff};
+pub use fires_per_day::{CADENCE_FACTOR, FiresPerDay, format_change, format_rate};
+pub use foresight::{ForesightOptions, HERD_WINDOW_DAYS};
 pub use held_pause::{HeldPause, held_pauses};
 pub use plan::{PLAN_FORMAT, Plan};
 pub use planner::{PlanOptions, default_max_delete, needs_describe, plan};

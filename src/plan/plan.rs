@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::actual::Fingerprints;
 use super::counts::Counts;
+use super::fires_per_day::FiresPerDay;
 use super::resource::{DefinitionRow, EventTypeRow};
 use super::row_change::Change;
 use super::run_error::RunError;
@@ -37,6 +38,10 @@ pub struct Plan {
     /// What a reviewer should know that is not an error (held hand pauses, …).
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// Fires per day of the scope's managed cron schedules, before and after (with the
+    /// schedules stage).
+    #[serde(default)]
+    pub fires_per_day: Option<FiresPerDay>,
     /// Why this plan must not be applied (exit 3), if it must not.
     pub refusal: Option<String>,
     /// A source failed: nothing was planned for retirement or deletion (exit 1).
@@ -61,6 +66,7 @@ impl Plan {
             conflicts: 0,
             errors: Vec::new(),
             warnings: Vec::new(),
+            fires_per_day: None,
             refusal: None,
             source_failed: false,
             fingerprint: String::new(),
@@ -95,6 +101,7 @@ impl Plan {
         if !stages.schedules {
             self.schedules.clear();
             self.warnings.clear();
+            self.fires_per_day = None;
         }
         self.stages = Stages {
             definitions: self.stages.definitions && stages.definitions,

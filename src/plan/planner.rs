@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use super::actual::{Actual, Workers};
 use super::field_change::unified_diff;
+use super::fires_per_day::FiresPerDay;
+use super::foresight::{ForesightOptions, foresee};
 use super::plan::{PLAN_FORMAT, Plan};
 use super::resource::{DefinitionRow, EventTypeRow, Resource};
 use super::row_change::{Change, RowStep};
@@ -50,6 +52,8 @@ pub struct PlanOptions {
     pub target: WorkflowTarget,
     /// The planner's only idea of time: `once` in the past, next fires.
     pub now: DateTime<Utc>,
+    /// `--herd-threshold`, `--start-rate`.
+    pub foresight: ForesightOptions,
 }
 
 /// Default retirement limit: 10 objects or 25 % of what the scope owns, whichever is larger.
@@ -58,6 +62,12 @@ pub fn default_max_delete(owned: usize) -> usize {
 }
 
 pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
+    plan_with(desired, actual, options, true)
+}
+
+/// [`plan`], with or without the foresight step (fire rates and herds, which only what is
+/// shown needs: [`needs_describe`] leaves it out).
+fn plan_with(desired: &Desired, actual: &Actual, options: &PlanOptions, foresight: bool) -> Plan {
     let mut planner = Planner::new(desired, actual, options);
     planner.do_plan_file_errors();
     planner.do_plan_empty_guard();
@@ -71,6 +81,9 @@ pub fn plan(desired: &Desired, actual: &Actual, options: &PlanOptions) -> Plan {
     if options.stages.schedules {
         planner.do_plan_schedules();
         planner.do_plan_workers();
+        if foresight {
+            planner.do_plan_foresight();
+        }
     }
     planner.do_plan_deletion_limit();
     planner.finish()
@@ -89,7 +102,7 @@ pub fn needs_describe(
     options: &PlanOptions,
     full: bool,
 ) -> Vec<String> {
-    let plan = plan(desired, actual, options);
+    let plan = plan_with(desired, actual, options, false);
     let mut ids: Vec<String> = plan
         .schedules
         .values()
@@ -147,6 +160,8 @@ struct Planner<'a> {
     scope: &'a str,
     errors: Vec<RunError>,
     warnings: Vec<Warning>,
+    /// The scope's fires per day, with the schedules stage.
+    fires_per_day: Option<FiresPerDay>,
     conflicts: usize,
     /// Desired definitions refused for a conflict: nothing of theirs is written.
     refused: BTreeSet<Uuid>,
@@ -173,6 +188,7 @@ impl<'a> Planner<'a> {
             scope: &options.scope,
             errors: Vec::new(),
             warnings: Vec::new(),
+            fires_per_day: None,
             conflicts: 0,
             refused: BTreeSet::new(),
             claimed: BTreeMap::new(),
@@ -763,6 +779,21 @@ impl<'a> Planner<'a> {
         });
     }
 
+    /// Fire rates on the schedule changes, the scope's totals, `cadence` and `herd`
+    /// warnings (SPEC §9; [`foresee`]).
+    fn do_plan_foresight(&mut self) {
+        let foresight = foresee(
+            &mut self.schedules,
+            self.actual,
+            self.catalog,
+            &self.options.target,
+            self.options.now,
+            self.options.foresight,
+        );
+        self.fires_per_day = Some(foresight.totals);
+        self.warnings.extend(foresight.warnings);
+    }
+
     /// Retirements and deletions above `--max-delete` refuse the plan. One definition that
     /// goes (its row retired and its schedule deleted) counts once.
     fn do_plan_deletion_limit(&mut self) {
@@ -819,6 +850,7 @@ impl<'a> Planner<'a> {
             conflicts: self.conflicts,
             errors: self.errors,
             warnings: self.warnings,
+            fires_per_day: self.fires_per_day,
             refusal: self.refusal,
             source_failed: !self.desired.failed.is_empty(),
         }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fires_per_day::FiresPerDay;
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::desired::DesiredSchedule;
 use crate::schedule::fires::{DstWarning, Fire};
@@ -113,7 +114,7 @@ pub enum ScheduleStep {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleChange {
     pub schedule_id: String,
     /// The definition's key, when there is a definition.
@@ -127,6 +128,10 @@ pub struct ScheduleChange {
     /// Next fires of a created or changed cron schedule.
     pub fires: Vec<Fire>,
     pub warnings: Vec<DstWarning>,
+    /// Fires per day before and after, for a created, updated, paused, unpaused or deleted
+    /// cron schedule (SPEC §9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fires_per_day: Option<FiresPerDay>,
 }
 
 impl ScheduleChange {
@@ -139,6 +144,7 @@ impl ScheduleChange {
             diff: String::new(),
             fires: Vec::new(),
             warnings: Vec::new(),
+            fires_per_day: None,
         }
     }
 

@@ -11,6 +11,10 @@ pub enum WarningKind {
     ManualPause,
     /// No worker polls the task queue the scope's running schedules start workflows on.
     NoWorker,
+    /// A schedule's fires per day change by a factor of ten or more, either way.
+    Cadence,
+    /// Many fires of the scope's schedules start in the same second.
+    Herd,
 }
 
 impl WarningKind {
@@ -19,6 +23,8 @@ impl WarningKind {
         match self {
             WarningKind::ManualPause => "manual_pause",
             WarningKind::NoWorker => "no_worker",
+            WarningKind::Cadence => "cadence",
+            WarningKind::Herd => "herd",
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::change_summary::{listed, location};
 use crate::gather::SourceInfo;
 use crate::plan::{
-    Change, Resource, RunError, ScheduleChange, ScheduleCounts, TableCounts, Warning,
+    Change, FiresPerDay, Resource, RunError, ScheduleChange, ScheduleCounts, TableCounts, Warning,
 };
 use crate::report::{Outcome, Report};
 use crate::schedule::backend::CallCountsSnapshot;
@@ -32,6 +32,9 @@ struct PlanJson<'a> {
     errors: Vec<RunError>,
     /// Never errors, `--strict` included (SPEC §9).
     warnings: &'a [Warning],
+    /// The scope's managed cron schedules, before and after (with the schedules stage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fires_per_day: Option<FiresPerDay>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +59,8 @@ enum ChangeJson<'a> {
         diff: &'a str,
         next_fires: &'a [Fire],
         warnings: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fires_per_day: Option<FiresPerDay>,
     },
 }
 
@@ -81,6 +86,7 @@ fn schedule(c: &ScheduleChange) -> ChangeJson<'_> {
         diff: &c.diff,
         next_fires: &c.fires,
         warnings: c.warnings.iter().map(|w| w.message.as_str()).collect(),
+        fires_per_day: c.fires_per_day,
     }
 }
 
@@ -107,6 +113,7 @@ pub fn render(report: &Report) -> String {
         changes,
         errors: report.bounded_errors(),
         warnings: &plan.warnings,
+        fires_per_day: plan.fires_per_day,
     };
     let mut text = serde_json::to_string_pretty(&value).expect("reports serialize");
     text.push('\n');

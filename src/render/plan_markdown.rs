@@ -16,7 +16,7 @@ use std::fmt::Write;
 use super::change_summary::{listed, location, summary};
 use super::markdown::{code, fenced, text};
 use crate::definition::text::escape_rendered;
-use crate::plan::{Change, Resource, ScheduleChange, ScheduleOp};
+use crate::plan::{Change, Resource, ScheduleChange, ScheduleOp, format_change};
 use crate::report::Report;
 
 /// The most characters a rendered comment has (GitHub's limit is 65,536).
@@ -125,8 +125,18 @@ fn header(report: &Report) -> String {
         let s = report.schedule_counts();
         let _ = writeln!(
             out,
-            "\n| schedules | create | update | pause | unpause | delete | unchanged | unmanaged |\n|---|---:|---:|---:|---:|---:|---:|---:|\n| | {} | {} | {} | {} | {} | {} | {} |",
-            s.created, s.updated, s.paused, s.unpaused, s.deleted, s.unchanged, s.unmanaged
+            "\n| schedules | create | update | pause | unpause | delete | unchanged | unmanaged | fires |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s.created,
+            s.updated,
+            s.paused,
+            s.unpaused,
+            s.deleted,
+            s.unchanged,
+            s.unmanaged,
+            plan.fires_per_day
+                .as_ref()
+                .map(format_change)
+                .unwrap_or_default()
         );
     }
     if plan.invalid > 0 {
@@ -233,7 +243,7 @@ fn row_item<R: Resource>(c: &Change<R>) -> Item {
 
 fn schedule_item(c: &ScheduleChange) -> Item {
     let mut short = format!(
-        "- `{}` {} {}— {}{}\n",
+        "- `{}` {} {}— {}{}{}\n",
         c.op().sign(),
         code(&c.schedule_id),
         c.key
@@ -244,7 +254,11 @@ fn schedule_item(c: &ScheduleChange) -> Item {
             .filter(|_| matches!(c.op(), ScheduleOp::Create | ScheduleOp::Update))
             .map(|d| format!("{} · ", code(&d.summary)))
             .unwrap_or_default(),
-        text(c.note.as_deref().unwrap_or(c.op().as_str()))
+        text(c.note.as_deref().unwrap_or(c.op().as_str())),
+        c.fires_per_day
+            .as_ref()
+            .map(|r| format!(" · {}", format_change(r)))
+            .unwrap_or_default()
     );
     if !c.fires.is_empty() {
         let _ = writeln!(

@@ -6,7 +6,7 @@ use super::change_summary::{listed, location, summary};
 use super::validation::plural;
 use crate::definition::text::escape_rendered;
 use crate::gather::SourceInfo;
-use crate::plan::{Action, Change, Plan, Resource, ScheduleOp};
+use crate::plan::{Action, Change, Plan, Resource, ScheduleOp, format_change};
 use crate::report::{Mode, Outcome, Report};
 
 pub fn render(report: &Report) -> String {
@@ -75,6 +75,13 @@ fn compose(report: &Report) -> String {
         let _ = writeln!(out, "\nRefused: {refusal}");
     }
     out.push('\n');
+    if let Some(rate) = &plan.fires_per_day {
+        let _ = writeln!(
+            out,
+            "Fires: {} across the scope's schedules.",
+            format_change(rate)
+        );
+    }
     out.push_str(&closing_line(report));
     out.push('\n');
     out
@@ -132,7 +139,12 @@ fn schedules(out: &mut String, plan: &Plan) {
         };
         let note = c.note.as_deref().unwrap_or("");
         let key = c.key.as_deref().unwrap_or("");
-        let detail = [what.as_str(), note]
+        let rate = c
+            .fires_per_day
+            .as_ref()
+            .map(format_change)
+            .unwrap_or_default();
+        let detail = [what.as_str(), note, rate.as_str()]
             .iter()
             .filter(|s| !s.is_empty())
             .copied()

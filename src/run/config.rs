@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::cli::{ApplyArgs, PlanArgs, Refresh, RunArgs};
-use crate::plan::Stages;
+use crate::plan::{ForesightOptions, Stages};
 use crate::render::Format;
 use crate::report::Mode;
 use crate::schedule::desired::WorkflowTarget;
@@ -75,6 +75,8 @@ pub struct RunConfig {
     pub unpause_manual: bool,
     /// `--refresh full`: describe every managed schedule.
     pub refresh_full: bool,
+    /// `--herd-threshold`, `--start-rate`.
+    pub foresight: ForesightOptions,
     pub concurrency: usize,
     pub target: WorkflowTarget,
     pub temporal: TemporalSettings,
@@ -133,6 +135,10 @@ impl RunConfig {
             adopt: run.adopt,
             unpause_manual: run.unpause_manual,
             refresh_full: run.refresh == Refresh::Full,
+            foresight: ForesightOptions {
+                herd_threshold: run.herd_threshold,
+                start_rate: run.start_rate,
+            },
             concurrency: usize::from(run.concurrency),
             target: WorkflowTarget {
                 workflow_type: run.workflow_type.clone(),

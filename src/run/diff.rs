@@ -11,7 +11,7 @@ use crate::cli::DiffArgs;
 use crate::error::Exit;
 use crate::gather::Desired;
 use crate::output::emit;
-use crate::plan::{PlanOptions, RunError, Stages, baseline, plan};
+use crate::plan::{ForesightOptions, PlanOptions, RunError, Stages, baseline, plan};
 use crate::render::{self, Format};
 use crate::report::{Mode, Report};
 use crate::schedule::desired::WorkflowTarget;
@@ -66,6 +66,8 @@ impl DiffConfig {
             // The workflow and task queue are the same on both sides: they never differ.
             target: WorkflowTarget::default(),
             now: self.now,
+            // Fire rates and herds are computed offline: the defaults of `plan`.
+            foresight: ForesightOptions::default(),
         }
     }
 }

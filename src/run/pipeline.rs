@@ -89,6 +89,7 @@ impl Run<'_> {
             unpause_manual: self.config.unpause_manual,
             target: self.config.target.clone(),
             now: self.started,
+            foresight: self.config.foresight,
         }
     }
 

@@ -107,20 +107,30 @@ impl CompiledCalendar {
         self.years.is_empty() || self.years.contains(&year)
     }
 
+    /// Whether the calendar matches some wall-clock time of `day` (its date fields).
+    pub fn matches_day(&self, day: NaiveDate) -> bool {
+        self.year_matches(day.year())
+            && has(self.month, day.month() as i32)
+            && has(self.day_of_month, day.day() as i32)
+            && has(
+                self.day_of_week,
+                day.weekday().num_days_from_sunday() as i32,
+            )
+    }
+
+    /// How many wall-clock times of a matching day the calendar matches.
+    pub fn times_a_day(&self) -> u32 {
+        let count = |bits: u64, max: u32| (bits & ((1u64 << (max + 1)) - 1)).count_ones();
+        count(self.hour, 23) * count(self.minute, 59) * count(self.second, 59)
+    }
+
     /// Every matching wall-clock time in `[from, to]`, in order (the naive reading).
     pub fn walls_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Vec<NaiveDateTime> {
         let values = |bits: u64, max: u32| (0..=max).filter(move |v| bits & (1 << v) != 0);
         let mut out = Vec::new();
         let mut day = from.date();
         while day <= to.date() {
-            let date_matches = self.year_matches(day.year())
-                && has(self.month, day.month() as i32)
-                && has(self.day_of_month, day.day() as i32)
-                && has(
-                    self.day_of_week,
-                    day.weekday().num_days_from_sunday() as i32,
-                );
-            if date_matches {
+            if self.matches_day(day) {
                 for h in values(self.hour, 23) {
                     for m in values(self.minute, 59) {
                         for s in values(self.second, 59) {

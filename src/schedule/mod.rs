@@ -7,6 +7,7 @@ pub mod backend;
 pub mod calendar;
 pub mod compiled_calendar;
 pub mod desired;
+pub mod fire_rate;
 pub mod fires;
 pub mod pause;
 pub mod upcoming;

@@ -28,6 +28,7 @@ fn options(stages: Stages) -> PlanOptions {
         adopt: false,
         unpause_manual: false,
         target: WorkflowTarget::default(),
+        foresight: Default::default(),
         now: now(),
     }
 }
@@ -399,6 +400,37 @@ proptest! {
         for change in plan.definitions.values() {
             prop_assert_eq!(change.row().scope.as_str(), SCOPE);
         }
+    }
+
+    /// SPEC §9: a paused or deleted schedule fires 0 times a day after the plan, whatever it
+    /// fired before; every mutated cron schedule carries its rate; the scope's totals add up.
+    #[test]
+    fn paused_and_deleted_schedules_fire_no_more((desired, actual) in arb_world()) {
+        let plan = plan(&desired, &actual, &options(all_stages()));
+        let mut after_total = 0.0;
+        for change in plan.schedules.values() {
+            let rate = change.fires_per_day;
+            match &change.step {
+                ScheduleStep::Pause { .. } | ScheduleStep::Delete { .. } => {
+                    prop_assert!(rate.is_none_or(|r| r.after == 0.0), "{change:#?}");
+                }
+                ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } => {
+                    let rate = rate.expect("a mutated cron schedule has a rate");
+                    prop_assert_eq!(rate.after == 0.0, want.paused, "{:#?}", change);
+                }
+                ScheduleStep::Unpause { .. } => {
+                    prop_assert!(rate.is_some_and(|r| r.after > 0.0 && r.before == 0.0), "{change:#?}");
+                }
+                _ => prop_assert!(rate.is_none(), "{change:#?}"),
+            }
+            if let Some(r) = rate {
+                after_total += r.after;
+            }
+        }
+        let totals = plan.fires_per_day.expect("totals with the schedules stage");
+        // Every definition here is hourly: whatever is not mutated and still fires adds 24.
+        prop_assert!(totals.after >= after_total, "{totals:?} < {after_total}");
+        prop_assert_eq!(totals.after % 24.0, 0.0);
     }
 
     #[test]
