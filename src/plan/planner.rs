@@ -638,33 +638,10 @@ impl<'a> Planner<'a> {
                 want.source_path
             )
         };
-        // Pausing is what on-call does in an incident: a pause activity-sync did not write
-        // stays while the definition is enabled, unless `--unpause-manual`, and an update
-        // carries it and its note over — also while the definition is disabled, so that the
-        // pause stays theirs when it is enabled again. Pausing is always safe.
-        let their_pause = have.filter(|h| h.paused && !paused_by_us(&h.notes));
-        let hand_paused = their_pause
-            .filter(|_| !want.paused)
-            .map(|h| quoted_note(&h.notes));
+        let hand_paused = self.hand_pause(id, definition, have, &mut want, &mut temporal_note);
         let held = hand_paused
             .as_ref()
             .filter(|_| !self.options.unpause_manual);
-        if let Some(theirs) = their_pause
-            && (want.paused || held.is_some())
-        {
-            want.paused = true;
-            temporal_note = theirs.notes.clone();
-        }
-        if let Some(note) = held {
-            self.warnings.push(Warning {
-                kind: WarningKind::ManualPause,
-                id: Some(id.to_string()),
-                message: format!(
-                    "`{id}` (`{}`) was paused by hand: {note}; it stays paused while its definition is enabled (`--unpause-manual` lifts it)",
-                    definition.key
-                ),
-            });
-        }
         let mut change = match have {
             None => match want.once_at {
                 Some(at) if at <= self.options.now => {
@@ -792,6 +769,43 @@ impl<'a> Planner<'a> {
         );
         self.fires_per_day = Some(foresight.totals);
         self.warnings.extend(foresight.warnings);
+    }
+
+    /// Pausing is what on-call does in an incident (SPEC §5): a pause activity-sync did not
+    /// write stays while the definition is enabled, unless `--unpause-manual` (a
+    /// `manual_pause` warning says so), and an update carries it and its note over — also
+    /// while the definition is disabled, so that the pause stays theirs when it is enabled
+    /// again. Pausing is always safe. Returns the quoted note of a hand pause of an enabled
+    /// definition's schedule (held, or lifted with `--unpause-manual`).
+    fn hand_pause(
+        &mut self,
+        id: &str,
+        definition: &ActivityDefinition,
+        have: Option<&ActualSchedule>,
+        want: &mut DesiredSchedule,
+        temporal_note: &mut String,
+    ) -> Option<String> {
+        // A spent one-shot schedule is left alone whoever paused it.
+        let their_pause = have.filter(|h| {
+            h.paused && !paused_by_us(&h.notes) && !(want.once_at.is_some() && h.fired())
+        })?;
+        let hand_paused = (!want.paused).then(|| quoted_note(&their_pause.notes));
+        let held = hand_paused.is_some() && !self.options.unpause_manual;
+        if want.paused || held {
+            want.paused = true;
+            temporal_note.clone_from(&their_pause.notes);
+        }
+        if let Some(note) = hand_paused.as_ref().filter(|_| held) {
+            self.warnings.push(Warning {
+                kind: WarningKind::ManualPause,
+                id: Some(id.to_string()),
+                message: format!(
+                    "`{id}` (`{}`) was paused by hand: {note}; it stays paused while its definition is enabled (`--unpause-manual` lifts it)",
+                    definition.key
+                ),
+            });
+        }
+        hand_paused
     }
 
     /// Retirements and deletions above `--max-delete` refuse the plan. One definition that
