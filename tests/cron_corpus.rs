@@ -101,10 +101,7 @@ fn calendars_fires_and_temporal_agree_on_the_corpus() {
             .env_remove("ACTIVITY_SYNC_SCOPE")
             .output()
             .unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let report = serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.code().unwrap(), report)
+        common::job::parse(out)
     };
 
     let before = Utc::now();

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::db::{BACKENDS, TestDb};
+use common::job::parse;
 use serde_json::Value;
 
 fn git(dir: &Path, args: &[&str], date: &str) -> String {
@@ -52,10 +53,7 @@ fn apply(dir: &Path, db: &TestDb, source: &str, extra: &[&str]) -> (i32, Value) 
         .env_remove("ACTIVITY_SYNC_SCOPE")
         .output()
         .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let report = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap(), report)
+    parse(out)
 }
 
 fn enabled(db: &TestDb) -> bool {

@@ -53,10 +53,7 @@ fn upcoming_agrees_with_temporal_future_action_times() {
             .env_remove("ACTIVITY_SYNC_SCOPE")
             .output()
             .unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let report = serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.code().unwrap(), report)
+        common::job::parse(out)
     };
 
     let (code, applied) = run(&["apply"]);
