@@ -39,6 +39,14 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// A JSON document as every `--format json` prints it: pretty, one trailing newline. The
+/// reports are plain serde structs, so serializing them cannot fail.
+pub fn json_document<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("reports serialize");
+    text.push('\n');
+    text
+}
+
 /// A plan or apply report in the requested format.
 pub fn report(report: &Report, format: Format) -> String {
     match format {

@@ -115,7 +115,5 @@ pub fn render(report: &Report) -> String {
         warnings: &plan.warnings,
         fires_per_day: plan.fires_per_day,
     };
-    let mut text = serde_json::to_string_pretty(&value).expect("reports serialize");
-    text.push('\n');
-    text
+    super::json_document(&value)
 }

@@ -32,15 +32,12 @@ struct StatusJson<'a> {
 }
 
 pub fn json(last: &[LastSuccess], runs: &[RunRecord], held: Held<'_>) -> String {
-    let mut text = serde_json::to_string_pretty(&StatusJson {
+    super::json_document(&StatusJson {
         last_success: last,
         runs,
         held_by_hand: held.and_then(|h| h.as_ref().ok()).map(Vec::as_slice),
         schedules_error: held.and_then(|h| h.as_ref().err()).map(String::as_str),
     })
-    .expect("reports serialize");
-    text.push('\n');
-    text
 }
 
 pub fn text(

@@ -180,9 +180,7 @@ pub fn json(upcoming: &Upcoming, desired: &Desired) -> String {
         truncated: &upcoming.truncated,
         errors,
     };
-    let mut text = serde_json::to_string_pretty(&report).expect("upcoming serializes");
-    text.push('\n');
-    text
+    super::json_document(&report)
 }
 
 /// Markdown cells: no pipes, no line breaks.

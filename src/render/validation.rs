@@ -102,9 +102,7 @@ pub fn json(desired: &Desired) -> String {
         skipped: &catalog.skipped,
         errors,
     };
-    let mut text = serde_json::to_string_pretty(&report).expect("reports serialize");
-    text.push('\n');
-    text
+    super::json_document(&report)
 }
 
 fn invalid_files(desired: &Desired) -> usize {
