@@ -441,6 +441,7 @@ impl Run<'_> {
             let limits = ApplyLimits {
                 concurrency: self.config.concurrency,
                 deadline: Some(self.deadline),
+                halt_after: self.config.halt_after,
             };
             let (results, errors) = apply_schedules(temporal, &plan, limits).await;
             applied.schedules = results;
