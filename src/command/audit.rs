@@ -1,0 +1,113 @@
+//! `activity-sync audit`: the fires each enabled cron and `once` definition of the scope was
+//! due to make in the window, matched against what Temporal did (SPEC §8).
+//!
+//! The definitions are the scope's rows (what was applied), not `--source`: the audit is about
+//! what runs, and a source may hold changes not applied yet.
+
+use anyhow::bail;
+use chrono::Utc;
+use futures_util::StreamExt;
+
+use crate::audit::{
+    AuditReport, Audited, Facts, ScheduleAudit, Window, judge, judged_from, unread,
+};
+use crate::cli::AuditArgs;
+use crate::error::Exit;
+use crate::output::emit;
+use crate::plan::RunError;
+use crate::redact::redact;
+use crate::render::audit;
+use crate::store::Store;
+use crate::temporal::{Temporal, TemporalError};
+
+/// The longest `--since`: a week (visibility keeps closed workflows for the namespace's
+/// retention, often less).
+const MAX_SINCE_DAYS: u64 = 7;
+
+pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
+    if args.since.as_secs() > MAX_SINCE_DAYS * 86_400 {
+        bail!("`--since` is at most {MAX_SINCE_DAYS}d");
+    }
+    if args.tolerance >= args.since {
+        bail!("`--tolerance` must be shorter than `--since`");
+    }
+    let now = Utc::now();
+    let window = Window {
+        from: now - chrono::Duration::from_std(args.since)?,
+        to: now - chrono::Duration::from_std(args.tolerance)?,
+    };
+    let store = Store::connect(&args.database.database_url).await?;
+    let rows = store.snapshot().await?;
+    let mut errors = Vec::new();
+    let mut audited = Vec::new();
+    for row in rows.definitions.values().filter(|r| r.scope == args.scope) {
+        match Audited::from_row(row) {
+            Ok(Some(a)) => audited.push(a),
+            Ok(None) => {}
+            Err(message) => errors.push(RunError {
+                id: Some(row.key.clone()),
+                source_path: Some(row.source_path.clone()),
+                ..RunError::new("definitions", message)
+            }),
+        }
+    }
+    audited.sort_by(|a, b| a.key.cmp(&b.key));
+
+    let settings = args.temporal.settings();
+    let connected;
+    let schedules: Vec<ScheduleAudit> = match Temporal::connect(&settings).await {
+        Ok(temporal) => {
+            connected = true;
+            futures_util::stream::iter(audited.iter().map(|a| {
+                let temporal = &temporal;
+                async move {
+                    match facts(temporal, a, &window).await {
+                        Ok(facts) => judge(a, &facts, &window),
+                        Err(e) => unread(a, &window, redact(&e.to_string())),
+                    }
+                }
+            }))
+            .buffered(usize::from(args.concurrency))
+            .collect()
+            .await
+        }
+        Err(e) => {
+            connected = false;
+            let message = redact(&e.to_string());
+            errors.push(RunError::new("temporal", message.clone()));
+            audited
+                .iter()
+                .map(|a| unread(a, &window, message.clone()))
+                .collect()
+        }
+    };
+    // Each schedule Temporal failed on (once connected; a failed connection is one error).
+    errors.extend(schedules.iter().filter(|_| connected).filter_map(|s| {
+        s.error.as_ref().map(|message| RunError {
+            id: Some(s.schedule_id.clone()),
+            source_path: Some(s.source_path.clone()),
+            ..RunError::new("temporal", message.clone())
+        })
+    }));
+    let report = AuditReport::new(&args.scope, &settings.namespace, window, schedules, errors);
+    emit(&audit::render(&report, args.format))?;
+    Ok(report.exit())
+}
+
+/// What Temporal says of one schedule: its record, then the workflows it started since the
+/// fires it is judged from.
+async fn facts(
+    temporal: &Temporal,
+    audited: &Audited,
+    window: &Window,
+) -> Result<Facts, TemporalError> {
+    let schedule = temporal.schedule_history(&audited.schedule_id).await?;
+    let from = judged_from(window, schedule.as_ref());
+    let executions = temporal
+        .scheduled_executions(&audited.schedule_id, from)
+        .await?;
+    Ok(Facts {
+        schedule,
+        executions,
+    })
+}
