@@ -296,6 +296,38 @@ fn audit_reports_ok_failed_and_missed_fires() {
     assert!(md.contains("fires missed or failed"), "{md}");
     assert!(md.contains("`audit.paused`"), "{md}");
 
+    // Each audit is recorded in `sync_runs`, and `status` reads the rows back.
+    let runs = job.sync_runs();
+    assert!(
+        runs.contains(&("audit".into(), "missed".into())),
+        "{runs:?}"
+    );
+    assert!(
+        runs.contains(&("audit".into(), "success".into())),
+        "{runs:?}"
+    );
+    let status = job
+        .command(&["status", "--scope", "audit", "--schedules=false"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0));
+    let status = String::from_utf8(status.stdout).unwrap();
+    assert!(status.contains("audit  audit         missed"), "{status}");
+    assert!(status.contains("last successful apply"), "{status}");
+    let (code, status) = job.json(&["status", "--scope", "audit", "--schedules=false"]);
+    assert_eq!(code, 0);
+    let audits: Vec<&Value> = status["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["mode"] == "audit")
+        .collect();
+    assert!(!audits.is_empty(), "{status}");
+    assert!(
+        audits[0]["counts"]["audit"]["missed"].as_u64().unwrap() >= 3,
+        "{status}"
+    );
+
     // Temporal gone: an automation error, exit 1, nothing judged.
     drop(_worker);
     let mut job = job;

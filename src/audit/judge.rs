@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::audited::{Audited, Cadence};
 use super::history::{Execution, RunStatus, ScheduleHistory};
 use super::report::{
-    AuditCounts, ExtraFire, FireAudit, FireStatus, ScheduleAudit, TemporalCounters, Window,
+    AuditCounts, ExtraFire, FireAudit, FireStatus, ScheduleAudit, TemporalCounters, Window, count,
 };
 use crate::schedule::fires::fires_between;
 
@@ -147,7 +147,7 @@ pub fn judge(audited: &Audited, facts: &Facts, window: &Window) -> ScheduleAudit
             None if due.start_by > window.to => continue,
             None => not_started(due.at, schedule, &facts.executions),
         };
-        counts.add(fire.status);
+        count(&mut counts, fire.status);
         fires.push(fire);
     }
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::history::RunStatus;
 use crate::error::Exit;
+pub use crate::plan::AuditCounts;
 use crate::plan::RunError;
 
 /// What became of one expected fire.
@@ -49,40 +50,14 @@ pub struct Window {
     pub to: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct AuditCounts {
-    pub ok: usize,
-    pub running: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub missed: usize,
-    /// Fires Temporal made that no cron asked for (a manual trigger, a backfill): information.
-    pub extra: usize,
-}
-
-impl AuditCounts {
-    pub fn add(&mut self, status: FireStatus) {
-        match status {
-            FireStatus::Ok => self.ok += 1,
-            FireStatus::Running => self.running += 1,
-            FireStatus::Failed => self.failed += 1,
-            FireStatus::Skipped => self.skipped += 1,
-            FireStatus::Missed => self.missed += 1,
-        }
-    }
-
-    pub fn merge(&mut self, other: &AuditCounts) {
-        self.ok += other.ok;
-        self.running += other.running;
-        self.failed += other.failed;
-        self.skipped += other.skipped;
-        self.missed += other.missed;
-        self.extra += other.extra;
-    }
-
-    /// Expected fires judged.
-    pub fn expected(&self) -> usize {
-        self.ok + self.running + self.failed + self.skipped + self.missed
+/// Counts one judged fire.
+pub fn count(counts: &mut AuditCounts, status: FireStatus) {
+    match status {
+        FireStatus::Ok => counts.ok += 1,
+        FireStatus::Running => counts.running += 1,
+        FireStatus::Failed => counts.failed += 1,
+        FireStatus::Skipped => counts.skipped += 1,
+        FireStatus::Missed => counts.missed += 1,
     }
 }
 

@@ -14,15 +14,19 @@ use crate::audit::{
 use crate::cli::AuditArgs;
 use crate::error::Exit;
 use crate::output::emit;
-use crate::plan::RunError;
+use crate::plan::{RunCounts, RunError};
 use crate::redact::redact;
 use crate::render::audit;
-use crate::store::Store;
+use crate::store::{RunRecord, Store};
 use crate::temporal::{Temporal, TemporalError};
 
 /// The longest `--since`: a week (visibility keeps closed workflows for the namespace's
 /// retention, often less).
 const MAX_SINCE_DAYS: u64 = 7;
+/// How long recording the audit may take.
+const RECORD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Errors kept in the `sync_runs` row (the report lists them all).
+const MAX_RECORDED_ERRORS: usize = 100;
 
 pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     if args.since.as_secs() > MAX_SINCE_DAYS * 86_400 {
@@ -89,9 +93,55 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
             ..RunError::new("temporal", message.clone())
         })
     }));
-    let report = AuditReport::new(&args.scope, &settings.namespace, window, schedules, errors);
+    let mut report = AuditReport::new(&args.scope, &settings.namespace, window, schedules, errors);
+    if let Err(message) = record(&store, &report, now).await {
+        tracing::warn!(error = %message, "could not record the audit in sync_runs");
+        report.errors.push(RunError::new(
+            "database",
+            format!("not recorded in `sync_runs`: {message}"),
+        ));
+    }
     emit(&audit::render(&report, args.format))?;
     Ok(report.exit())
+}
+
+/// Records the audit in `sync_runs` (mode `audit`, its counts under `counts.audit`, outcome
+/// `success`, `missed` or `failure`) where the tables exist: `status` lists it beside the
+/// applies, and a scope's audits can be followed over time.
+async fn record(
+    store: &Store,
+    report: &AuditReport,
+    started_at: chrono::DateTime<Utc>,
+) -> Result<(), String> {
+    let run = RunRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        mode: "audit".to_string(),
+        scope: report.scope.clone(),
+        started_at,
+        finished_at: Utc::now(),
+        sources: Vec::new(),
+        counts: RunCounts {
+            audit: Some(report.counts),
+            ..RunCounts::default()
+        },
+        errors: report
+            .errors
+            .iter()
+            .take(MAX_RECORDED_ERRORS)
+            .cloned()
+            .collect(),
+        outcome: report.outcome().to_string(),
+    };
+    let write = async {
+        if store.has_schema().await? {
+            store.record_run(&run).await?;
+        }
+        Ok::<(), crate::store::StoreError>(())
+    };
+    match tokio::time::timeout(RECORD_TIMEOUT, write).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} s", RECORD_TIMEOUT.as_secs())),
+    }
 }
 
 /// What Temporal says of one schedule: its record, then the workflows it started since the
