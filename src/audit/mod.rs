@@ -19,5 +19,5 @@ pub use history::{Execution, RecentAction, RunStatus, ScheduleHistory};
 pub use judge::{FIRES_PER_SCHEDULE, Facts, judge, judged_from, unread};
 pub use report::{
     AuditCounts, AuditReport, ExtraFire, FireAudit, FireStatus, ScheduleAudit, TemporalCounters,
-    Window,
+    Window, count,
 };

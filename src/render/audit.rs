@@ -23,6 +23,12 @@ pub fn render(report: &AuditReport, format: Format) -> String {
     }
 }
 
+/// Text from Temporal or a row (a pause note, an error) on one line: it cannot start a line
+/// of its own that looks like a schedule.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
 fn utc(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
@@ -121,7 +127,7 @@ fn group_detail(g: &Group<'_>) -> String {
     ) {
         (Some(id), Some(status), _) => format!("workflow {id} {}", status.as_str()),
         (Some(id), None, _) => format!("workflow {id}"),
-        (None, _, Some(reason)) => reason.clone(),
+        (None, _, Some(reason)) => one_line(reason),
         (None, _, None) => String::new(),
     }
 }
@@ -157,7 +163,7 @@ pub fn text(report: &AuditReport) -> String {
             e.id.as_deref()
                 .map(|id| format!(" `{id}`"))
                 .unwrap_or_default();
-        let _ = writeln!(out, "error: {}{id}: {}", e.stage, e.message);
+        let _ = writeln!(out, "error: {}{id}: {}", e.stage, one_line(&e.message));
     }
     let _ = writeln!(
         out,
@@ -175,7 +181,7 @@ pub fn text(report: &AuditReport) -> String {
             "schedule missing".to_string()
         } else if s.paused {
             match &s.notes {
-                Some(note) => format!("paused ({note})"),
+                Some(note) => format!("paused ({})", one_line(note)),
                 None => "paused".to_string(),
             }
         } else {
@@ -198,7 +204,7 @@ pub fn text(report: &AuditReport) -> String {
             tally(&s.counts)
         );
         if let Some(error) = &s.error {
-            let _ = writeln!(out, "    not audited: {error}");
+            let _ = writeln!(out, "    not audited: {}", one_line(error));
         }
         if s.judged_from > report.window.from {
             let _ = writeln!(
@@ -337,4 +343,145 @@ pub fn markdown(report: &AuditReport) -> String {
     }
     let _ = writeln!(out, "\n{}", summary(report));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::audit::{ExtraFire, RunStatus, Window};
+    use crate::plan::RunError;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn fire(at: DateTime<Utc>, status: FireStatus, reason: Option<&str>) -> FireAudit {
+        let ran = matches!(status, FireStatus::Ok | FireStatus::Failed);
+        FireAudit {
+            expected: at,
+            status,
+            workflow_id: ran.then(|| format!("activity-x-{}", at.format("%H:%M"))),
+            run_id: ran.then(|| "r".to_string()),
+            workflow_status: ran.then_some(if status == FireStatus::Ok {
+                RunStatus::Completed
+            } else {
+                RunStatus::Failed
+            }),
+            reason: reason.map(str::to_string),
+        }
+    }
+
+    fn report() -> AuditReport {
+        let start = t("2026-12-07T09:00:00Z");
+        let note = "**on-call** <img src=x> | \u{1b}[2J\n✓ fake line";
+        let mut fires = vec![
+            fire(start, FireStatus::Ok, None),
+            fire(start + Duration::minutes(1), FireStatus::Failed, None),
+        ];
+        let paused = format!("the schedule is paused ({note})");
+        fires.extend((2..6).map(|m| {
+            fire(
+                start + Duration::minutes(m),
+                FireStatus::Missed,
+                Some(&paused),
+            )
+        }));
+        let mut counts = AuditCounts::default();
+        for f in &fires {
+            crate::audit::count(&mut counts, f.status);
+        }
+        counts.extra = 1;
+        let schedule = ScheduleAudit {
+            id: Uuid::from_u128(1),
+            key: "team.job".into(),
+            schedule_id: "activity-schedule-1".into(),
+            source_path: "job.md".into(),
+            trigger: "* * * * * UTC".into(),
+            exists: true,
+            paused: true,
+            notes: Some(note.into()),
+            judged_from: start,
+            last_fire: Some(start + Duration::minutes(1)),
+            next_fire: None,
+            counts,
+            temporal: None,
+            fires,
+            extra: vec![ExtraFire {
+                scheduled_for: t("2026-12-07T09:03:17Z"),
+                workflow_id: "activity-x-manual".into(),
+                run_id: "m".into(),
+                workflow_status: RunStatus::Completed,
+            }],
+            error: None,
+        };
+        AuditReport::new(
+            "default",
+            "default",
+            Window {
+                from: start,
+                to: start + Duration::minutes(10),
+            },
+            vec![schedule],
+            vec![RunError::new("temporal", "broken\nline")],
+        )
+    }
+
+    #[test]
+    fn text_folds_runs_and_keeps_foreign_text_on_its_line() {
+        let text = render(&report(), Format::Text);
+        assert!(
+            text.contains("failed   2026-12-07 09:01:00 UTC  workflow activity-x-09:01 failed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("missed   2026-12-07 09:02:00 UTC → 2026-12-07 09:05:00 UTC (4 fires)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("extra    2026-12-07 09:03:17 UTC  workflow activity-x-manual completed"),
+            "{text}"
+        );
+        assert!(text.contains("error: temporal: broken line"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("✓ fake")),
+            "a note cannot start a line: {text}"
+        );
+        assert!(text.ends_with(
+            "Audit: 1 ok, 0 running, 1 failed, 0 skipped, 4 missed of 6 fires due (1 schedule). 1 extra fire not on the calendar. 1 error.\n"
+        ), "{text}");
+    }
+
+    #[test]
+    fn markdown_is_inert() {
+        let md = render(&report(), Format::Markdown);
+        assert!(
+            md.starts_with("### activity-sync audit: fires missed or failed"),
+            "{md}"
+        );
+        assert!(md.contains("| 1 | 0 | 1 | 0 | 4 | 1 |"), "{md}");
+        assert!(
+            md.contains("\\*\\*on-call\\*\\* \\<img src=x\\> \\|"),
+            "{md}"
+        );
+        assert!(!md.contains(" <img"), "an unescaped tag: {md}");
+        assert!(!md.contains('\u{1b}'), "{md}");
+        assert!(
+            md.contains("- **missed** 2026-12-07 09:02:00 UTC → 2026-12-07 09:05:00 UTC (4 fires)"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn json_is_the_report_as_it_is() {
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&report(), Format::Json)).unwrap();
+        assert_eq!(json["counts"]["missed"], 4);
+        assert_eq!(json["schedules"][0]["fires"].as_array().unwrap().len(), 6);
+        assert_eq!(json["schedules"][0]["next_fire"], serde_json::Value::Null);
+        assert_eq!(json["errors"][0]["message"], "broken\nline");
+    }
 }
