@@ -296,6 +296,42 @@ fn audit_reports_ok_failed_and_missed_fires() {
     assert!(md.contains("fires missed or failed"), "{md}");
     assert!(md.contains("`audit.paused`"), "{md}");
 
+    assert_eq!(report["warnings"], Value::Array(vec![]), "{report}");
+    // A window longer than the namespace keeps closed workflows is cut to it, and says so.
+    let out = job.server.cli(&[
+        "operator",
+        "namespace",
+        "describe",
+        "--namespace",
+        "default",
+        "-o",
+        "json",
+    ]);
+    let namespace: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let retention = namespace["config"]["workflowExecutionRetentionTtl"]
+        .as_str()
+        .and_then(|s| s.strip_suffix('s'))
+        .and_then(|s| s.parse::<i64>().ok())
+        .expect("the dev server names its retention");
+    let (code, long) = job.json(&["audit", "--scope", "healthy", "--since", "7d"]);
+    assert_eq!(code, 0, "{long}");
+    let from = time(&long["window"]["from"]);
+    if retention < 7 * 86_400 {
+        assert!(
+            long["warnings"][0]
+                .as_str()
+                .unwrap()
+                .contains("keeps closed workflows for"),
+            "{long}"
+        );
+        assert!(
+            from > Utc::now() - chrono::Duration::seconds(retention),
+            "{long}"
+        );
+    } else {
+        assert_eq!(long["warnings"], Value::Array(vec![]), "{long}");
+    }
+
     // Each audit is recorded in `sync_runs`, and `status` reads the rows back.
     let runs = job.sync_runs();
     assert!(

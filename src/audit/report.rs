@@ -140,6 +140,9 @@ pub struct AuditReport {
     pub schedules: Vec<ScheduleAudit>,
     /// Automation errors (database rows that cannot be read, Temporal calls that failed).
     pub errors: Vec<RunError>,
+    /// What limits the audit without failing it (the window shortened to the namespace's
+    /// retention).
+    pub warnings: Vec<String>,
 }
 
 impl AuditReport {
@@ -162,6 +165,7 @@ impl AuditReport {
             counts,
             schedules,
             errors,
+            warnings: Vec::new(),
         }
     }
 

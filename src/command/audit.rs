@@ -36,7 +36,8 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
         bail!("`--tolerance` must be shorter than `--since`");
     }
     let now = Utc::now();
-    let window = Window {
+    let mut warnings = Vec::new();
+    let mut window = Window {
         from: now - chrono::Duration::from_std(args.since)?,
         to: now - chrono::Duration::from_std(args.tolerance)?,
     };
@@ -62,12 +63,28 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     let schedules: Vec<ScheduleAudit> = match Temporal::connect(&settings).await {
         Ok(temporal) => {
             connected = true;
+            match retention_limit(&temporal, now).await {
+                Ok(Some(earliest)) if earliest > window.from => {
+                    warnings.push(format!(
+                        "the namespace keeps closed workflows for {}: fires before {} cannot be checked, the window starts there",
+                        human(now - earliest),
+                        earliest.format("%Y-%m-%d %H:%M:%S UTC")
+                    ));
+                    window.from = earliest;
+                }
+                Ok(_) => {}
+                Err(e) => warnings.push(format!(
+                    "cannot read the namespace's retention ({}): fires older than it show as missed",
+                    redact(&e.to_string())
+                )),
+            }
+            let window = &window;
             futures_util::stream::iter(audited.iter().map(|a| {
                 let temporal = &temporal;
                 async move {
-                    match facts(temporal, a, &window).await {
-                        Ok(facts) => judge(a, &facts, &window),
-                        Err(e) => unread(a, &window, redact(&e.to_string())),
+                    match facts(temporal, a, window).await {
+                        Ok(facts) => judge(a, &facts, window),
+                        Err(e) => unread(a, window, redact(&e.to_string())),
                     }
                 }
             }))
@@ -94,6 +111,7 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
         })
     }));
     let mut report = AuditReport::new(&args.scope, &settings.namespace, window, schedules, errors);
+    report.warnings = warnings;
     if let Err(message) = record(&store, &report, now).await {
         tracing::warn!(error = %message, "could not record the audit in sync_runs");
         report.errors.push(RunError::new(
@@ -103,6 +121,27 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     }
     emit(&audit::render(&report, args.format))?;
     Ok(report.exit())
+}
+
+/// The earliest fire visibility can still answer for: a minute inside the retention.
+async fn retention_limit(
+    temporal: &Temporal,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<chrono::DateTime<Utc>>, TemporalError> {
+    Ok(temporal.retention().await?.and_then(|retention| {
+        let retention = chrono::Duration::from_std(retention).ok()?;
+        Some(now - retention + chrono::Duration::minutes(1))
+    }))
+}
+
+/// `36h`, `3d`: a retention as people write it.
+fn human(d: chrono::Duration) -> String {
+    let minutes = d.num_minutes() + 1;
+    match minutes {
+        m if m % 1440 == 0 => format!("{}d", m / 1440),
+        m if m % 60 == 0 => format!("{}h", m / 60),
+        m => format!("{m}m"),
+    }
 }
 
 /// Records the audit in `sync_runs` (mode `audit`, its counts under `counts.audit`, outcome

@@ -165,6 +165,9 @@ pub fn text(report: &AuditReport) -> String {
                 .unwrap_or_default();
         let _ = writeln!(out, "error: {}{id}: {}", e.stage, one_line(&e.message));
     }
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {}", one_line(w));
+    }
     let _ = writeln!(
         out,
         "activity-sync audit · scope {} · namespace {} · {} → {}\n",
@@ -280,6 +283,13 @@ pub fn markdown(report: &AuditReport) -> String {
                     .map(|id| format!(" {}", code(id)))
                     .unwrap_or_default();
             let _ = writeln!(out, "- {}{id}: {}", md(&e.stage), md(&e.message));
+        }
+        out.push('\n');
+    }
+    if !report.warnings.is_empty() {
+        out.push_str("**Warnings**\n\n");
+        for w in &report.warnings {
+            let _ = writeln!(out, "- {}", md(w));
         }
         out.push('\n');
     }

@@ -8,7 +8,7 @@ use temporalio_client::tonic::{Code, IntoRequest};
 use temporalio_common::protos::temporal::api::enums::v1::WorkflowExecutionStatus;
 use temporalio_common::protos::temporal::api::workflow::v1::WorkflowExecutionInfo;
 use temporalio_common::protos::temporal::api::workflowservice::v1::{
-    DescribeScheduleRequest, ListWorkflowExecutionsRequest,
+    DescribeNamespaceRequest, DescribeScheduleRequest, ListWorkflowExecutionsRequest,
 };
 
 use super::{PAGE_SIZE, Temporal, TemporalError, convert};
@@ -61,6 +61,30 @@ fn execution(info: &WorkflowExecutionInfo) -> Option<Execution> {
 }
 
 impl Temporal {
+    /// How long the namespace keeps closed workflows (visibility forgets older fires); `None`
+    /// when it does not say.
+    pub async fn retention(&self) -> Result<Option<std::time::Duration>, TemporalError> {
+        let request = DescribeNamespaceRequest {
+            namespace: self.namespace.clone(),
+            ..Default::default()
+        };
+        let response = self
+            .call("DescribeNamespace", "*", &self.calls.describe, |mut c| {
+                let request = request.clone();
+                async move {
+                    WorkflowService::describe_namespace(&mut c, request.into_request()).await
+                }
+            })
+            .await?
+            .into_inner();
+        Ok(response
+            .config
+            .and_then(|c| c.workflow_execution_retention_ttl)
+            .and_then(|d| u64::try_from(d.seconds).ok())
+            .filter(|s| *s > 0)
+            .map(std::time::Duration::from_secs))
+    }
+
     /// The schedule's record; `None` when it does not exist.
     pub async fn schedule_history(
         &self,
