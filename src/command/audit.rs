@@ -123,20 +123,22 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     Ok(report.exit())
 }
 
-/// The earliest fire visibility can still answer for: a minute inside the retention.
+/// The earliest fire visibility can still answer for: a workflow's record is kept for the
+/// retention after it closed, and a fire's workflow closes after it was due (so the default
+/// `--since 24h` on a namespace that keeps a day is not cut).
 async fn retention_limit(
     temporal: &Temporal,
     now: chrono::DateTime<Utc>,
 ) -> Result<Option<chrono::DateTime<Utc>>, TemporalError> {
     Ok(temporal.retention().await?.and_then(|retention| {
         let retention = chrono::Duration::from_std(retention).ok()?;
-        Some(now - retention + chrono::Duration::minutes(1))
+        Some(now - retention)
     }))
 }
 
 /// `36h`, `3d`: a retention as people write it.
 fn human(d: chrono::Duration) -> String {
-    let minutes = d.num_minutes() + 1;
+    let minutes = d.num_minutes();
     match minutes {
         m if m % 1440 == 0 => format!("{}d", m / 1440),
         m if m % 60 == 0 => format!("{}h", m / 60),
