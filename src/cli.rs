@@ -224,6 +224,54 @@ pub struct ApplyArgs {
     /// Exit 3 instead of 0 when another run holds the scope.
     #[arg(long)]
     pub fail_on_lock: bool,
+    #[command(flatten)]
+    pub sinks: SinkArgs,
+}
+
+/// Where results go besides stdout (SPEC §8): a report webhook and Prometheus metrics. None
+/// of them can fail the run or change its exit code.
+#[derive(Debug, Clone, Args)]
+pub struct SinkArgs {
+    /// POST the JSON report to this URL (with an `Idempotency-Key` header, retried; kept in
+    /// the database's outbox when the endpoint is down, and delivered by a later run). The
+    /// whole `Authorization` header value comes from `ACTIVITY_SYNC_REPORT_AUTHORIZATION`.
+    #[arg(long, env = "ACTIVITY_SYNC_REPORT_URL", hide_env_values = true, value_name = "URL", value_parser = parse_http_url)]
+    pub report_url: Option<String>,
+    /// Time for delivering the report, the outbox's included: tries and pauses.
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub report_timeout: Duration,
+    /// Write the run's metrics here in the Prometheus text format, atomically (for
+    /// node-exporter's textfile collector: a `.prom` file in its directory).
+    #[arg(long, env = "ACTIVITY_SYNC_METRICS_FILE", value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+    /// Push the run's metrics to this Prometheus Pushgateway, grouped by job
+    /// (`activity_sync`) and scope.
+    #[arg(long, env = "ACTIVITY_SYNC_METRICS_PUSH", hide_env_values = true, value_name = "URL", value_parser = parse_http_url)]
+    pub metrics_push: Option<String>,
+}
+
+impl SinkArgs {
+    /// The report sink, its authorization read from the environment (never from a flag:
+    /// a flag shows in the process list).
+    pub fn report_sink(&self) -> Option<crate::sink::ReportSink> {
+        let url = self.report_url.clone()?;
+        let authorization = std::env::var(crate::sink::AUTHORIZATION_ENV)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(crate::sink::Secret::new);
+        Some(crate::sink::ReportSink {
+            url,
+            authorization,
+            budget: self.report_timeout,
+        })
+    }
+
+    pub fn metrics_sink(&self) -> crate::metrics::MetricsSink {
+        crate::metrics::MetricsSink {
+            file: self.metrics_file.clone(),
+            push: self.metrics_push.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -378,6 +426,15 @@ fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| format!("`{s}` is not an RFC 3339 instant: {e}"))
+}
+
+/// An `http://` or `https://` URL with a host.
+fn parse_http_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(s.to_string()),
+        Ok(_) => Err("expected an `http://` or `https://` URL".into()),
+        Err(e) => Err(format!("not a URL: {e}")),
+    }
 }
 
 fn parse_source(s: &str) -> Result<SourceSpec, String> {

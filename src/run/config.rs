@@ -7,10 +7,12 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::cli::{ApplyArgs, PlanArgs, Refresh, RunArgs};
+use crate::metrics::MetricsSink;
 use crate::plan::{ForesightOptions, Stages};
 use crate::render::Format;
 use crate::report::Mode;
 use crate::schedule::desired::WorkflowTarget;
+use crate::sink::ReportSink;
 use crate::source::SourceSpec;
 use crate::temporal::TemporalSettings;
 
@@ -87,6 +89,10 @@ pub struct RunConfig {
     pub detailed_exitcode: bool,
     /// `plan --out`.
     pub out: Option<PathBuf>,
+    /// `apply --report-url`.
+    pub report: Option<ReportSink>,
+    /// `apply --metrics-file`, `--metrics-push`.
+    pub metrics: MetricsSink,
 }
 
 impl RunConfig {
@@ -114,6 +120,8 @@ impl RunConfig {
         config.input = input;
         config.lock_timeout = args.lock_timeout;
         config.fail_on_lock = args.fail_on_lock;
+        config.report = args.sinks.report_sink();
+        config.metrics = args.sinks.metrics_sink();
         Ok(config)
     }
 
@@ -151,6 +159,8 @@ impl RunConfig {
             fail_on_lock: false,
             detailed_exitcode: false,
             out: None,
+            report: None,
+            metrics: MetricsSink::default(),
         }
     }
 }
