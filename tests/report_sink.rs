@@ -633,3 +633,62 @@ fn report_of_an_apply_with_schedules() {
     assert_eq!(body["schedules"], report["schedules"]);
     assert_eq!(got[0].header("idempotency-key"), report["run_id"].as_str());
 }
+
+/// A lock-skipped run reports and counts too: the report is delivered, the metrics say the
+/// lock was held, and the exit code stays 0.
+#[test]
+fn a_lock_skipped_run_is_reported_and_counted() {
+    let ws = Workspace::new(Backend::Sqlite);
+    assert_eq!(ws.json(&[]).code, 0, "the tables exist");
+    let hook = Receiver::start(&[], Reply::Status(200));
+    let file = ws.path("m.prom").display().to_string();
+    let run = common::db::block_on(async {
+        use sqlx::Connection;
+        // Another writer holds the file's write lock for the whole run.
+        let mut holder = sqlx::SqliteConnection::connect(&ws.db.url).await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let run = Run::of(
+            ws.command(&[
+                "--report-url",
+                &hook.url("/"),
+                "--metrics-file",
+                &file,
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap(),
+        );
+        sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+        run
+    });
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.report["lock_skipped"], true);
+    assert_eq!(run.report["report"]["delivered"], true);
+    let body: Value = serde_json::from_str(&hook.received()[0].body).unwrap();
+    assert_eq!(body["outcome"], "lock_skipped");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        gauge(&text, "activity_sync_lock_skipped{scope=\"default\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        gauge(
+            &text,
+            "activity_sync_outcome{scope=\"default\",outcome=\"lock_skipped\"}"
+        ),
+        Some(1.0)
+    );
+    assert!(
+        gauge(
+            &text,
+            "activity_sync_last_success_timestamp_seconds{scope=\"default\"}"
+        )
+        .is_some(),
+        "the first run's success is kept: {text}"
+    );
+}
