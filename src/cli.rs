@@ -233,10 +233,13 @@ pub struct ApplyArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SinkArgs {
     /// POST the JSON report to this URL (with an `Idempotency-Key` header, retried; kept in
-    /// the database's outbox when the endpoint is down, and delivered by a later run). The
-    /// whole `Authorization` header value comes from `ACTIVITY_SYNC_REPORT_AUTHORIZATION`.
+    /// the database's outbox when the endpoint is down, and delivered by a later run).
     #[arg(long, env = "ACTIVITY_SYNC_REPORT_URL", hide_env_values = true, value_name = "URL", value_parser = parse_http_url)]
     pub report_url: Option<String>,
+    /// The whole `Authorization` header value the report is sent with (e.g. `Bearer …`);
+    /// never printed or stored. Prefer the variable: a flag shows in the process list.
+    #[arg(long, env = crate::sink::AUTHORIZATION_ENV, hide_env_values = true, value_name = "VALUE", value_parser = parse_secret)]
+    pub report_authorization: Option<crate::sink::Secret>,
     /// Time for delivering the report, the outbox's included: tries and pauses.
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
     pub report_timeout: Duration,
@@ -251,17 +254,11 @@ pub struct SinkArgs {
 }
 
 impl SinkArgs {
-    /// The report sink, its authorization read from the environment (never from a flag:
-    /// a flag shows in the process list).
+    /// The report sink.
     pub fn report_sink(&self) -> Option<crate::sink::ReportSink> {
-        let url = self.report_url.clone()?;
-        let authorization = std::env::var(crate::sink::AUTHORIZATION_ENV)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map(crate::sink::Secret::new);
         Some(crate::sink::ReportSink {
-            url,
-            authorization,
+            url: self.report_url.clone()?,
+            authorization: self.report_authorization.clone(),
             budget: self.report_timeout,
         })
     }
@@ -437,6 +434,11 @@ fn parse_http_url(s: &str) -> Result<String, String> {
     }
 }
 
+/// A secret value: `Debug` never shows it (clap keeps the parsed arguments).
+fn parse_secret(s: &str) -> Result<crate::sink::Secret, String> {
+    Ok(crate::sink::Secret::new(s))
+}
+
 fn parse_source(s: &str) -> Result<SourceSpec, String> {
     s.parse()
         .map_err(|e: crate::source::SourceError| e.to_string())
@@ -455,6 +457,30 @@ mod tests {
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_duration("1w").is_err());
         assert!(parse_duration("s").is_err());
+    }
+
+    #[test]
+    fn the_report_authorization_never_shows_in_debug() {
+        let cli = Cli::try_parse_from([
+            "activity-sync",
+            "apply",
+            "--source",
+            "d",
+            "--report-url",
+            "https://hooks.example/x",
+            "--report-authorization",
+            "Bearer s3cr3t",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("s3cr3t"));
+        let Command::Apply(args) = cli.command else {
+            panic!()
+        };
+        let sink = args.sinks.report_sink().unwrap();
+        assert_eq!(sink.authorization.unwrap().expose(), "Bearer s3cr3t");
+        assert!(
+            Cli::try_parse_from(["activity-sync", "apply", "--report-url", "ftp://x/"]).is_err()
+        );
     }
 
     #[test]
