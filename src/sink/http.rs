@@ -84,6 +84,7 @@ pub async fn send(client: &Client, request: &Request<'_>, backoff: &Backoff) -> 
             .timeout(limit)
             .send()
             .await;
+        let mut wait = None;
         let (retry, error) = match answer {
             Ok(response) if response.status().is_success() => {
                 let status = response.status().as_u16();
@@ -95,13 +96,18 @@ pub async fn send(client: &Client, request: &Request<'_>, backoff: &Backoff) -> 
             }
             Ok(response) => {
                 let status = response.status();
+                wait = retry_after(response.headers());
                 (retryable(status), format!("`{shown}` answered {status}"))
             }
             Err(e) => (true, format!("`{shown}`: {}", cause(&e))),
         };
         let error = redact(&error);
         tracing::debug!(attempts, retry, error = %error, "delivery failed");
-        let next = backoff.next(attempts, started.elapsed(), fastrand::f64());
+        // A `Retry-After` longer than the pause is honoured while the budget allows.
+        let next = backoff
+            .next(attempts, started.elapsed(), fastrand::f64())
+            .map(|pause| pause.max(wait.unwrap_or_default()))
+            .filter(|pause| started.elapsed() + *pause < backoff.budget);
         match next {
             Some(pause) if retry => tokio::time::sleep(pause).await,
             _ => {
@@ -112,6 +118,12 @@ pub async fn send(client: &Client, request: &Request<'_>, backoff: &Backoff) -> 
             }
         }
     }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not worth a clock here: ignored).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// An error and its causes, without the URL reqwest puts in its message (the caller names
@@ -134,4 +146,32 @@ fn cause(error: &reqwest::Error) -> String {
         source = s.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_answers() {
+        for code in [408, 429, 500, 502, 503, 504] {
+            assert!(retryable(StatusCode::from_u16(code).unwrap()), "{code}");
+        }
+        for code in [200, 301, 400, 401, 403, 404, 409, 422] {
+            assert!(!retryable(StatusCode::from_u16(code).unwrap()), "{code}");
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static(" 3"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), None);
+    }
 }
