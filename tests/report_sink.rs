@@ -248,6 +248,17 @@ fn a_down_endpoint_queues_and_a_later_run_delivers_oldest_first_once() {
         "{text}"
     );
     let third_key = ws.outbox()[2].0.clone();
+    // `status` counts what waits.
+    let out = common::bin()
+        .args(["status", "--schedules=false", "--format", "json"])
+        .env("DATABASE_URL", &ws.db.url)
+        .output()
+        .unwrap();
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        status["last_success"][0]["report_outbox_pending"], 3,
+        "{status}"
+    );
 
     let hook = Receiver::start(&[], Reply::Status(200));
     let up = ws.json(&["--report-url", &hook.url("/hook")]);

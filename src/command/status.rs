@@ -26,11 +26,18 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
         Some(scope) => [scope.as_str()].into(),
         None => runs.iter().map(|r| r.scope.as_str()).collect(),
     };
+    let outbox = store.has_outbox().await?;
     let mut last = Vec::new();
     for scope in scopes {
+        let report_outbox_pending = if outbox {
+            Some(store.pending_report_count(scope).await?)
+        } else {
+            None
+        };
         last.push(LastSuccess {
             scope: scope.to_string(),
             at: store.last_success(scope).await?,
+            report_outbox_pending,
         });
     }
     let held = if args.schedules {
