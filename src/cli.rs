@@ -228,6 +228,51 @@ pub struct ApplyArgs {
     /// Exit 3 instead of 0 when another run holds the scope.
     #[arg(long)]
     pub fail_on_lock: bool,
+    #[command(flatten)]
+    pub sinks: SinkArgs,
+}
+
+/// Where results go besides stdout (SPEC §8): a report webhook and Prometheus metrics. None
+/// of them can fail the run or change its exit code.
+#[derive(Debug, Clone, Args)]
+pub struct SinkArgs {
+    /// POST the JSON report to this URL (with an `Idempotency-Key` header, retried; kept in
+    /// the database's outbox when the endpoint is down, and delivered by a later run).
+    #[arg(long, env = "ACTIVITY_SYNC_REPORT_URL", hide_env_values = true, value_name = "URL", value_parser = parse_http_url)]
+    pub report_url: Option<String>,
+    /// The whole `Authorization` header value the report is sent with (e.g. `Bearer …`);
+    /// never printed or stored. Prefer the variable: a flag shows in the process list.
+    #[arg(long, env = crate::sink::AUTHORIZATION_ENV, hide_env_values = true, value_name = "VALUE", value_parser = parse_secret)]
+    pub report_authorization: Option<crate::sink::Secret>,
+    /// Time for delivering the report, the outbox's included: tries and pauses.
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub report_timeout: Duration,
+    /// Write the run's metrics here in the Prometheus text format, atomically (for
+    /// node-exporter's textfile collector: a `.prom` file in its directory).
+    #[arg(long, env = "ACTIVITY_SYNC_METRICS_FILE", value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+    /// Push the run's metrics to this Prometheus Pushgateway, grouped by job
+    /// (`activity_sync`) and scope.
+    #[arg(long, env = "ACTIVITY_SYNC_METRICS_PUSH", hide_env_values = true, value_name = "URL", value_parser = parse_http_url)]
+    pub metrics_push: Option<String>,
+}
+
+impl SinkArgs {
+    /// The report sink.
+    pub fn report_sink(&self) -> Option<crate::sink::ReportSink> {
+        Some(crate::sink::ReportSink {
+            url: self.report_url.clone()?,
+            authorization: self.report_authorization.clone(),
+            budget: self.report_timeout,
+        })
+    }
+
+    pub fn metrics_sink(&self) -> crate::metrics::MetricsSink {
+        crate::metrics::MetricsSink {
+            file: self.metrics_file.clone(),
+            push: self.metrics_push.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -407,6 +452,20 @@ fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .map_err(|e| format!("`{s}` is not an RFC 3339 instant: {e}"))
 }
 
+/// An `http://` or `https://` URL with a host.
+fn parse_http_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(s.to_string()),
+        Ok(_) => Err("expected an `http://` or `https://` URL".into()),
+        Err(e) => Err(format!("not a URL: {e}")),
+    }
+}
+
+/// A secret value: `Debug` never shows it (clap keeps the parsed arguments).
+fn parse_secret(s: &str) -> Result<crate::sink::Secret, String> {
+    Ok(crate::sink::Secret::new(s))
+}
+
 fn parse_source(s: &str) -> Result<SourceSpec, String> {
     s.parse()
         .map_err(|e: crate::source::SourceError| e.to_string())
@@ -425,6 +484,30 @@ mod tests {
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_duration("1w").is_err());
         assert!(parse_duration("s").is_err());
+    }
+
+    #[test]
+    fn the_report_authorization_never_shows_in_debug() {
+        let cli = Cli::try_parse_from([
+            "activity-sync",
+            "apply",
+            "--source",
+            "d",
+            "--report-url",
+            "https://hooks.example/x",
+            "--report-authorization",
+            "Bearer s3cr3t",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("s3cr3t"));
+        let Command::Apply(args) = cli.command else {
+            panic!()
+        };
+        let sink = args.sinks.report_sink().unwrap();
+        assert_eq!(sink.authorization.unwrap().expose(), "Bearer s3cr3t");
+        assert!(
+            Cli::try_parse_from(["activity-sync", "apply", "--report-url", "ftp://x/"]).is_err()
+        );
     }
 
     #[test]

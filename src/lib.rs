@@ -7,8 +7,8 @@
 //! one value every run ends in, and [`render`] shows it.
 //!
 //! Layers, bottom to top (no module imports one above it): `definition`, `source`, `gather`,
-//! `schedule`, `plan`, `audit`, `store`, `apply`, `temporal`, `report`, `render`, `cli`, `run`,
-//! `command`.
+//! `schedule`, `plan`, `audit`, `store`, `apply`, `temporal`, `sink` and `metrics` (where
+//! results go besides stdout), `report`, `render`, `cli`, `run`, `command`.
 
 pub mod apply;
 pub mod audit;
@@ -17,6 +17,7 @@ pub mod command;
 pub mod definition;
 pub mod error;
 pub mod gather;
+pub mod metrics;
 pub mod output;
 pub mod plan;
 pub mod redact;
@@ -24,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod sink;
 pub mod source;
 pub mod store;
 pub mod temporal;

@@ -26,11 +26,19 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
         Some(scope) => [scope.as_str()].into(),
         None => runs.iter().map(|r| r.scope.as_str()).collect(),
     };
+    let outbox = bounded("reading the outbox", CALL_TIMEOUT, store.has_outbox()).await?;
     let mut last = Vec::new();
     for scope in scopes {
+        let report_outbox_pending = if outbox {
+            let pending = store.pending_report_count(scope);
+            Some(bounded("reading the outbox", CALL_TIMEOUT, pending).await?)
+        } else {
+            None
+        };
         last.push(LastSuccess {
             scope: scope.to_string(),
             at: bounded("reading the runs", CALL_TIMEOUT, store.last_success(scope)).await?,
+            report_outbox_pending,
         });
     }
     let held = if args.schedules {

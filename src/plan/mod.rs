@@ -29,7 +29,7 @@ pub use plan::{PLAN_FORMAT, Plan};
 pub use planner::{PlanOptions, default_max_delete, needs_describe, plan};
 pub use resource::{DefinitionRow, EventTypeRow, Resource};
 pub use row_change::{Action, Change, RowStep};
-pub use run_error::RunError;
+pub use run_error::{ErrorKind, ErrorKinds, RunError};
 pub use schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
 pub use stages::Stages;
 pub use warning::{Warning, WarningKind};

@@ -237,7 +237,8 @@ impl<'a> Planner<'a> {
         self.errors.push(
             RunError::new(stage, message)
                 .id(id)
-                .source_path(source_path),
+                .source_path(source_path)
+                .definition(),
         );
     }
 

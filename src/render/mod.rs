@@ -8,11 +8,12 @@ pub mod markdown;
 pub mod plan_json;
 pub mod plan_markdown;
 pub mod plan_text;
+pub mod published;
 pub mod status;
 pub mod upcoming;
 pub mod validation;
 
-use crate::report::Report;
+use crate::report::{Published, Report};
 
 /// An output format, as `--format` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +51,14 @@ pub fn json_document<T: serde::Serialize>(value: &T) -> String {
 
 /// A plan or apply report in the requested format.
 pub fn report(report: &Report, format: Format) -> String {
+    report_with(report, format, &Published::default())
+}
+
+/// A plan or apply report with what became of it (run id, report delivery, metrics).
+pub fn report_with(report: &Report, format: Format, published: &Published) -> String {
     match format {
-        Format::Text => plan_text::render(report),
-        Format::Json => plan_json::render(report),
-        Format::Markdown => plan_markdown::render(report),
+        Format::Text => plan_text::render_with(report, &published::text(published)),
+        Format::Json => plan_json::render_with(report, published),
+        Format::Markdown => plan_markdown::render(report) + &published::markdown(published),
     }
 }

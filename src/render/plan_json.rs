@@ -5,15 +5,21 @@ use serde::Serialize;
 
 use super::change_summary::{listed, location};
 use crate::gather::SourceInfo;
+use crate::metrics::Exported;
 use crate::plan::{
-    Change, FiresPerDay, Resource, RunError, ScheduleChange, ScheduleCounts, TableCounts, Warning,
+    Change, ErrorKinds, FiresPerDay, Resource, RunError, ScheduleChange, ScheduleCounts,
+    TableCounts, Warning,
 };
-use crate::report::{Outcome, Report};
+use crate::report::{Outcome, Published, Report};
 use crate::schedule::backend::CallCountsSnapshot;
 use crate::schedule::fires::Fire;
+use crate::sink::Delivery;
 
 #[derive(Serialize)]
 struct PlanJson<'a> {
+    /// The run's `sync_runs` id, also the `Idempotency-Key` of its report (plan, apply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_id: Option<&'a str>,
     mode: &'static str,
     scope: &'a str,
     outcome: Outcome,
@@ -30,11 +36,19 @@ struct PlanJson<'a> {
     temporal_calls: Option<CallCountsSnapshot>,
     changes: Vec<ChangeJson<'a>>,
     errors: Vec<RunError>,
+    /// All the run's errors (not only the listed ones) by kind.
+    error_kinds: ErrorKinds,
     /// Never errors, `--strict` included (SPEC §9).
     warnings: &'a [Warning],
     /// The scope's managed cron schedules, before and after (with the schedules stage).
     #[serde(skip_serializing_if = "Option::is_none")]
     fires_per_day: Option<FiresPerDay>,
+    /// `--report-url`: what became of this report (absent from the copy that is sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a Delivery>,
+    /// `--metrics-file`, `--metrics-push`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<&'a Exported>,
 }
 
 #[derive(Serialize)]
@@ -91,6 +105,11 @@ fn schedule(c: &ScheduleChange) -> ChangeJson<'_> {
 }
 
 pub fn render(report: &Report) -> String {
+    render_with(report, &Published::default())
+}
+
+/// The report with what became of it: the run id, its delivery and the metrics.
+pub fn render_with(report: &Report, published: &Published) -> String {
     let plan = &report.plan;
     let counts = report.counts();
     let mut changes: Vec<ChangeJson<'_>> = Vec::new();
@@ -98,6 +117,7 @@ pub fn render(report: &Report) -> String {
     changes.extend(listed(plan.event_types.values()).into_iter().map(row));
     changes.extend(plan.schedules.values().filter(|c| c.listed()).map(schedule));
     let value = PlanJson {
+        run_id: published.run_id.as_deref(),
         mode: report.mode.as_str(),
         scope: &plan.scope,
         outcome: report.outcome,
@@ -112,8 +132,11 @@ pub fn render(report: &Report) -> String {
         temporal_calls: report.calls,
         changes,
         errors: report.bounded_errors(),
+        error_kinds: ErrorKinds::of(report.errors()),
         warnings: &plan.warnings,
         fires_per_day: plan.fires_per_day,
+        report: published.report.as_ref(),
+        metrics: published.metrics.as_ref(),
     };
     super::json_document(&value)
 }

@@ -6,14 +6,20 @@ use super::change_summary::{listed, location, summary};
 use super::validation::plural;
 use crate::definition::text::escape_rendered;
 use crate::gather::SourceInfo;
-use crate::plan::{Action, Change, Plan, Resource, ScheduleOp, format_change};
+use crate::plan::{Action, Change, ErrorKinds, Plan, Resource, ScheduleOp, format_change};
 use crate::report::{Mode, Outcome, Report};
 
 pub fn render(report: &Report) -> String {
-    escape_rendered(&compose(report)).into_owned()
+    render_with(report, "")
 }
 
-fn compose(report: &Report) -> String {
+/// With `extra` lines (what became of the report and the metrics) just above the closing
+/// line, which stays last: the line an operator reads first in a pod's log.
+pub fn render_with(report: &Report, extra: &str) -> String {
+    escape_rendered(&compose(report, extra)).into_owned()
+}
+
+fn compose(report: &Report, extra: &str) -> String {
     let plan = &report.plan;
     let mut out = String::new();
     let sources = sources_label(&plan.sources);
@@ -57,7 +63,12 @@ fn compose(report: &Report) -> String {
     }
     let errors = report.bounded_errors();
     if !errors.is_empty() {
-        let _ = writeln!(out, "\nErrors");
+        let kinds = ErrorKinds::of(report.errors());
+        let _ = writeln!(
+            out,
+            "\nErrors ({} automation, {} definition)",
+            kinds.automation, kinds.definition
+        );
         for e in &errors {
             let place = match (&e.source_path, e.line, e.col) {
                 (Some(path), Some(line), Some(col)) => format!("{path}:{line}:{col}: "),
@@ -82,6 +93,7 @@ fn compose(report: &Report) -> String {
             format_change(rate)
         );
     }
+    out.push_str(extra);
     out.push_str(&closing_line(report));
     out.push('\n');
     out

@@ -16,6 +16,10 @@ use crate::store::RunRecord;
 pub struct LastSuccess {
     pub scope: String,
     pub at: Option<DateTime<Utc>>,
+    /// Reports of the scope that `--report-url` has not delivered yet (absent on a database
+    /// without the outbox table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_outbox_pending: Option<i64>,
 }
 
 /// The schedules held paused by hand, or why Temporal could not say; `None` when not asked.
@@ -59,7 +63,12 @@ fn compose_text(
     if last.is_empty() {
         out.push_str("No runs recorded yet.\n");
     }
-    for LastSuccess { scope, at } in last {
+    for LastSuccess {
+        scope,
+        at,
+        report_outbox_pending,
+    } in last
+    {
         match at {
             Some(at) => {
                 let _ = writeln!(
@@ -72,6 +81,12 @@ fn compose_text(
             None => {
                 let _ = writeln!(out, "scope {scope}: no successful apply yet");
             }
+        }
+        if let Some(n) = report_outbox_pending.filter(|n| *n > 0) {
+            let _ = writeln!(
+                out,
+                "scope {scope}: {n} report(s) waiting in the outbox for `--report-url`"
+            );
         }
     }
     if !runs.is_empty() {

@@ -3,8 +3,10 @@
 //! included (kube-rs returns an `Action` from a reconcile; this is ours).
 
 mod outcome;
+mod published;
 #[allow(clippy::module_inception)]
 mod report;
 
 pub use outcome::{Mode, Outcome};
+pub use published::Published;
 pub use report::{MAX_ERRORS, Report};

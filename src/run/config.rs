@@ -7,10 +7,12 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::cli::{ApplyArgs, PlanArgs, Refresh, RunArgs};
+use crate::metrics::MetricsSink;
 use crate::plan::{ForesightOptions, Stages};
 use crate::render::Format;
 use crate::report::Mode;
 use crate::schedule::desired::WorkflowTarget;
+use crate::sink::ReportSink;
 use crate::source::SourceSpec;
 use crate::temporal::TemporalSettings;
 
@@ -90,6 +92,10 @@ pub struct RunConfig {
     /// Test-only failpoint (debug builds): halt after this many schedule mutations and wait
     /// to be killed, so that a test can SIGKILL the job at a chosen moment of an apply.
     pub halt_after: Option<usize>,
+    /// `apply --report-url`.
+    pub report: Option<ReportSink>,
+    /// `apply --metrics-file`, `--metrics-push`.
+    pub metrics: MetricsSink,
 }
 
 impl RunConfig {
@@ -117,6 +123,8 @@ impl RunConfig {
         config.input = input;
         config.lock_timeout = args.lock_timeout;
         config.fail_on_lock = args.fail_on_lock;
+        config.report = args.sinks.report_sink();
+        config.metrics = args.sinks.metrics_sink();
         Ok(config)
     }
 
@@ -155,6 +163,8 @@ impl RunConfig {
             detailed_exitcode: false,
             out: None,
             halt_after: halt_after(),
+            report: None,
+            metrics: MetricsSink::default(),
         }
     }
 }

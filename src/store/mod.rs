@@ -79,6 +79,9 @@ macro_rules! on_backend {
     };
 }
 
+mod outbox;
+pub use outbox::OutboxEntry;
+
 /// Postgres SQL → SQLite SQL: the casts go, everything else is shared.
 pub(crate) fn sqlite_sql(pg: &str) -> String {
     pg.replace("::uuid", "")

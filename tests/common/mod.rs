@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod db;
+pub mod http;
 pub mod job;
 pub mod proxy;
 pub mod temporal;
