@@ -230,6 +230,10 @@ enum Via<'a> {
     },
     /// A pod: `KUBERNETES_SERVICE_HOST`/`_PORT` and a service-account mount.
     ServiceAccount { port: u16, ca_pem: &'a str },
+    /// A kubeconfig whose user runs an exec plugin (as cloud providers' kubeconfigs do).
+    ExecPlugin { server: &'a str, ca_pem: &'a str },
+    /// `KUBERNETES_SERVICE_HOST` set, no service account mounted.
+    NoMount { port: u16 },
     /// Neither.
     Nothing,
 }
@@ -282,6 +286,33 @@ impl Workspace {
                     .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
                     .env("KUBERNETES_SERVICE_PORT", port.to_string());
             }
+            Via::ExecPlugin { server, ca_pem } => {
+                let plugin = self.path("credential-plugin.sh");
+                std::fs::write(
+                    &plugin,
+                    format!(
+                        "#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{TOKEN}\"}}}}'\n"
+                    ),
+                )
+                .unwrap();
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+                let user = format!(
+                    "exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}",
+                    plugin.display()
+                );
+                let path = self.path("kubeconfig");
+                std::fs::write(&path, kubeconfig_with_user(server, ca_pem, &user)).unwrap();
+                cmd.env("KUBECONFIG", path);
+            }
+            Via::NoMount { port } => {
+                cmd.env(
+                    "ACTIVITY_SYNC_SERVICEACCOUNT_DIR",
+                    self.path("no-serviceaccount"),
+                )
+                .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+                .env("KUBERNETES_SERVICE_PORT", port.to_string());
+            }
             Via::Nothing => {}
         }
         cmd
@@ -332,9 +363,14 @@ impl Workspace {
 }
 
 fn kubeconfig(server: &str, ca_pem: &str, token: &str) -> String {
+    kubeconfig_with_user(server, ca_pem, &format!("token: {token}"))
+}
+
+/// A kubeconfig whose current context is `server` as user `user` (the YAML of its fields).
+fn kubeconfig_with_user(server: &str, ca_pem: &str, user: &str) -> String {
     let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\nusers:\n- name: sync\n  user:\n    token: {token}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: sync\n    namespace: {NAMESPACE}\ncurrent-context: test\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://192.0.2.1:6443\n- name: test\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\nusers:\n- name: sync\n  user:\n    {user}\ncontexts:\n- name: other\n  context:\n    cluster: other\n    user: sync\n- name: test\n  context:\n    cluster: test\n    user: sync\n    namespace: {NAMESPACE}\ncurrent-context: test\n"
     )
 }
 
@@ -520,6 +556,15 @@ fn failures_exit_1_say_what_to_do_and_retire_nothing() {
             vec!["cannot reach the Kubernetes API server", "refused"],
         ),
         (
+            "no service account mounted",
+            Via::NoMount { port: api.port },
+            "configmap:platform/defs",
+            vec![
+                "no service account is mounted there",
+                "automountServiceAccountToken",
+            ],
+        ),
+        (
             "no configuration",
             Via::Nothing,
             "configmap:platform/defs",
@@ -550,6 +595,28 @@ fn failures_exit_1_say_what_to_do_and_retire_nothing() {
         assert!(text.contains(needles[0]), "{what}: {text}");
         assert_no_token(&out);
     }
+    // A failed source beside one that reads: what only the failed one may describe is
+    // kept, not retired (the other source alone would retire six rows, under the limit).
+    std::fs::create_dir(ws.path("partial")).unwrap();
+    std::fs::copy(
+        ws.path("defs/report-daily.md"),
+        ws.path("partial/report-daily.md"),
+    )
+    .unwrap();
+    let (code, report) = ws.json(
+        &good,
+        &[
+            "apply",
+            "--source",
+            "partial",
+            "--source",
+            "configmap:platform/nope",
+            "--schedules=false",
+        ],
+    );
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["definitions"]["retired"], 0, "{report}");
+    assert_eq!(ws.rows(), before, "no row retired, disabled or changed");
     // An apply that cannot read its source writes nothing either.
     let (code, report) = ws.json(
         &good,
@@ -570,6 +637,26 @@ fn good_via<'a>(server: &'a str, ca_pem: &'a str) -> Via<'a> {
         ca_pem,
         token: TOKEN,
     }
+}
+
+#[test]
+fn an_exec_plugin_of_the_kubeconfig_supplies_the_token() {
+    let api = ApiServer::start();
+    let ws = Workspace::new();
+    let url = api.url();
+    let via = Via::ExecPlugin {
+        server: &url,
+        ca_pem: &api.ca_pem,
+    };
+    let (code, report) = ws.json(&via, &["validate", "--source", "configmap:platform/defs"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["sources"][0]["resource_version"], RESOURCE_VERSION);
+    let out = ws.output(
+        &via,
+        &["validate", "--source", "configmap:platform/defs", "-vv"],
+    );
+    assert!(out.status.success());
+    assert_no_token(&out);
 }
 
 #[test]

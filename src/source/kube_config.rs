@@ -131,6 +131,12 @@ fn in_cluster(dir: &Path) -> Result<Option<Config>, String> {
     let port: u16 = port
         .parse()
         .map_err(|_| format!("`KUBERNETES_SERVICE_PORT` is not a port: `{port}`"))?;
+    if !dir.is_dir() {
+        return Err(
+            "no service account is mounted there (`automountServiceAccountToken: false`? a live `configmap:` source needs the token)"
+                .to_string(),
+        );
+    }
     let url = server_url(&host, port);
     let uri = url
         .parse()
