@@ -1,8 +1,9 @@
 //! Live `configmap:NAMESPACE/NAME` sources against a real HTTPS server on loopback that
 //! serves the Kubernetes API paths the way an API server does (a ConfigMap with its
 //! resourceVersion, and `Status` bodies for 401, 403 and 404), reached through a kubeconfig
-//! file and through a directory laid out like a pod's service-account mount. The server
-//! checks the bearer token, so a run that does not send it fails.
+//! file (with a token, a client certificate or an exec plugin) and through a directory laid
+//! out like a pod's service-account mount. The server checks the bearer token or the client
+//! certificate, so a run that sends neither fails.
 
 mod common;
 
@@ -24,10 +25,13 @@ const TOKEN: &str = "sa-token-3f9c1e7d5b2a4c6e8f0a1b3c5d7e9f11";
 const RESOURCE_VERSION: &str = "48213";
 const NAMESPACE: &str = "platform";
 
-/// A certificate authority, and a server certificate it signed for 127.0.0.1.
+/// A certificate authority, a server certificate it signed for 127.0.0.1, and a client
+/// certificate it signed (a kubeconfig user may log in with either a token or that).
 struct Pki {
     ca_pem: String,
     server: rustls::ServerConfig,
+    client_cert_pem: String,
+    client_key_pem: String,
 }
 
 impl Pki {
@@ -37,20 +41,38 @@ impl Pki {
         let params =
             CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
         let cert = params.signed_by(&key, &ca).unwrap();
-        let server = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        let client_key = KeyPair::generate().unwrap();
+        let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+        client
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "activity-sync");
+        client.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let client_cert = client.signed_by(&client_key, &ca).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.der().clone()).unwrap();
+        // A client certificate is optional: without one, the bearer token decides.
+        let clients = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
         )
+        .allow_unauthenticated()
+        .build()
         .unwrap();
+        let server = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(clients)
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
         Pki {
             ca_pem: ca.pem(),
             server,
+            client_cert_pem: client_cert.pem(),
+            client_key_pem: client_key.serialize_pem(),
         }
     }
 }
@@ -68,6 +90,8 @@ fn ca() -> CertifiedIssuer<'static, KeyPair> {
 struct ApiServer {
     port: u16,
     ca_pem: String,
+    client_cert_pem: String,
+    client_key_pem: String,
 }
 
 impl ApiServer {
@@ -87,6 +111,8 @@ impl ApiServer {
         ApiServer {
             port,
             ca_pem: pki.ca_pem,
+            client_cert_pem: pki.client_cert_pem,
+            client_key_pem: pki.client_key_pem,
         }
     }
 
@@ -116,7 +142,9 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>) -> std::io::Result<(
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("");
     let path = path.split('?').next().unwrap_or("");
-    let (code, body) = route(path, authorization.as_deref());
+    let authenticated = tls.conn.peer_certificates().is_some()
+        || authorization.as_deref() == Some(&format!("Bearer {TOKEN}"));
+    let (code, body) = route(path, authenticated);
     let reason = match code {
         200 => "OK",
         401 => "Unauthorized",
@@ -169,10 +197,10 @@ fn fixture_data() -> Value {
     Value::Object(data)
 }
 
-fn route(path: &str, authorization: Option<&str>) -> (u16, Value) {
+fn route(path: &str, authenticated: bool) -> (u16, Value) {
     let name = path.rsplit('/').next().unwrap_or("");
     let ours = path == format!("/api/v1/namespaces/{NAMESPACE}/configmaps/{name}");
-    if authorization != Some(&format!("Bearer {TOKEN}")) {
+    if !authenticated {
         return (401, status(401, "Unauthorized", "Unauthorized", ""));
     }
     match name {
@@ -230,6 +258,8 @@ enum Via<'a> {
     },
     /// A pod: `KUBERNETES_SERVICE_HOST`/`_PORT` and a service-account mount.
     ServiceAccount { port: u16, ca_pem: &'a str },
+    /// A kubeconfig whose user logs in with a client certificate.
+    ClientCertificate { server: &'a ApiServer, url: &'a str },
     /// A kubeconfig whose user runs an exec plugin (as cloud providers' kubeconfigs do).
     ExecPlugin { server: &'a str, ca_pem: &'a str },
     /// `KUBERNETES_SERVICE_HOST` set, no service account mounted.
@@ -303,6 +333,17 @@ impl Workspace {
                 );
                 let path = self.path("kubeconfig");
                 std::fs::write(&path, kubeconfig_with_user(server, ca_pem, &user)).unwrap();
+                cmd.env("KUBECONFIG", path);
+            }
+            Via::ClientCertificate { server, url } => {
+                let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+                let user = format!(
+                    "client-certificate-data: {}\n    client-key-data: {}",
+                    b64(&server.client_cert_pem),
+                    b64(&server.client_key_pem)
+                );
+                let path = self.path("kubeconfig");
+                std::fs::write(&path, kubeconfig_with_user(url, &server.ca_pem, &user)).unwrap();
                 cmd.env("KUBECONFIG", path);
             }
             Via::NoMount { port } => {
@@ -657,6 +698,30 @@ fn an_exec_plugin_of_the_kubeconfig_supplies_the_token() {
     );
     assert!(out.status.success());
     assert_no_token(&out);
+}
+
+#[test]
+fn a_client_certificate_of_the_kubeconfig_logs_in() {
+    let api = ApiServer::start();
+    let ws = Workspace::new();
+    let url = api.url();
+    let via = Via::ClientCertificate {
+        server: &api,
+        url: &url,
+    };
+    let (code, report) = ws.json(&via, &["validate", "--source", "configmap:platform/defs"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["sources"][0]["resource_version"], RESOURCE_VERSION);
+    // The key never shows.
+    let out = ws.output(
+        &via,
+        &["validate", "--source", "configmap:platform/defs", "-vv"],
+    );
+    assert!(out.status.success());
+    let key_line = api.client_key_pem.lines().nth(1).unwrap();
+    for bytes in [&out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(bytes).contains(key_line));
+    }
 }
 
 #[test]
