@@ -466,13 +466,21 @@ fn validate_reads_a_live_configmap_through_a_kubeconfig() {
         sources,
         &json!([{"source": "configmap:platform/defs", "resource_version": RESOURCE_VERSION, "files": 9}])
     );
-    // A definition's diagnostics name it the same way.
-    let out = ws.output(
-        &via,
-        &["validate", "--source", "configmap:platform/defs", "-v"],
-    );
-    assert!(out.status.success());
-    assert_no_token(&out);
+    // Byte for byte the files of the directory: exported, both give the same ConfigMap.
+    let export = |source: &str| {
+        let out = ws.output(
+            &via,
+            &["export", "configmap", "--name", "defs", "--source", source],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_no_token(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(export("configmap:platform/defs"), export("defs"));
 }
 
 #[test]
@@ -502,9 +510,19 @@ fn plan_and_apply_through_a_service_account_record_the_resource_version() {
     assert_no_token(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("configmap:platform/defs@48213"), "{stdout}");
+    let out = ws.output(
+        &via,
+        &[&["plan"][..], &source, &["--format", "markdown"]].concat(),
+    );
+    assert!(out.status.success());
+    let markdown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        markdown.contains("`configmap:platform/defs` at `48213`"),
+        "{markdown}"
+    );
     // Recorded with each run (the first plan found no tables to record in).
     let recorded = ws.recorded_sources();
-    assert_eq!(recorded.len(), 3, "two applies and a plan: {recorded:?}");
+    assert_eq!(recorded.len(), 4, "two applies and two plans: {recorded:?}");
     for sources in &recorded {
         let sources: Value = serde_json::from_str(sources).unwrap();
         assert_eq!(
