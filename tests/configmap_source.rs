@@ -260,8 +260,13 @@ enum Via<'a> {
     ServiceAccount { port: u16, ca_pem: &'a str },
     /// A kubeconfig whose user logs in with a client certificate.
     ClientCertificate { server: &'a ApiServer, url: &'a str },
-    /// A kubeconfig whose user runs an exec plugin (as cloud providers' kubeconfigs do).
-    ExecPlugin { server: &'a str, ca_pem: &'a str },
+    /// A kubeconfig whose user runs an exec plugin (as cloud providers' kubeconfigs do);
+    /// `hang`: one that never returns.
+    ExecPlugin {
+        server: &'a str,
+        ca_pem: &'a str,
+        hang: bool,
+    },
     /// `KUBERNETES_SERVICE_HOST` set, no service account mounted.
     NoMount { port: u16 },
     /// Neither.
@@ -316,12 +321,23 @@ impl Workspace {
                     .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
                     .env("KUBERNETES_SERVICE_PORT", port.to_string());
             }
-            Via::ExecPlugin { server, ca_pem } => {
+            Via::ExecPlugin {
+                server,
+                ca_pem,
+                hang,
+            } => {
                 let plugin = self.path("credential-plugin.sh");
+                // A plugin that never returns, holding none of the binary's pipes (its pid
+                // written down, so that the test can end it).
+                let wait = if *hang {
+                    "echo $$ > plugin.pid\nexec sleep 120 </dev/null >/dev/null 2>&1\n"
+                } else {
+                    ""
+                };
                 std::fs::write(
                     &plugin,
                     format!(
-                        "#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{TOKEN}\"}}}}'\n"
+                        "#!/bin/sh\n{wait}echo '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{TOKEN}\"}}}}'\n"
                     ),
                 )
                 .unwrap();
@@ -706,6 +722,7 @@ fn an_exec_plugin_of_the_kubeconfig_supplies_the_token() {
     let via = Via::ExecPlugin {
         server: &url,
         ca_pem: &api.ca_pem,
+        hang: false,
     };
     let (code, report) = ws.json(&via, &["validate", "--source", "configmap:platform/defs"]);
     assert_eq!(code, 0, "{report}");
@@ -782,6 +799,34 @@ fn a_hung_api_server_costs_a_bounded_time() {
         "{report}"
     );
     assert!(took < Duration::from_secs(40), "took {took:?}");
+}
+
+#[test]
+fn a_hung_credential_plugin_costs_a_bounded_time() {
+    let api = ApiServer::start();
+    let ws = Workspace::new();
+    let url = api.url();
+    let started = Instant::now();
+    let (code, report) = ws.json(
+        &Via::ExecPlugin {
+            server: &url,
+            ca_pem: &api.ca_pem,
+            hang: true,
+        },
+        &["validate", "--source", "configmap:platform/defs"],
+    );
+    let took = started.elapsed();
+    if let Ok(pid) = std::fs::read_to_string(ws.path("plugin.pid")) {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+    }
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report["errors"]
+            .to_string()
+            .contains("no answer from the Kubernetes API"),
+        "{report}"
+    );
+    assert!(took < Duration::from_secs(50), "took {took:?}");
 }
 
 /// The manifest source holds ConfigMaps to the same rule: one without `*.md` keys is an

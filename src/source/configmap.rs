@@ -11,8 +11,9 @@
 //! [`SourceSpec::read`](super::SourceSpec::read) is synchronous and is called both inside
 //! the run's tokio runtime and outside any: the request runs on a thread of its own with a
 //! current-thread runtime (a runtime inside a runtime panics), bounded as a whole by
-//! [`TIMEOUT`] besides the client's connect and read timeouts, so that a hung API server or
-//! exec plugin costs a bounded time.
+//! [`TIMEOUT`] besides the client's connect and read timeouts, and waited for no longer than
+//! that (a credential plugin runs as a blocking child process no timer can interrupt), so
+//! that a hung API server or exec plugin costs a bounded time.
 
 use std::time::Duration;
 
@@ -34,29 +35,46 @@ pub fn read(namespace: &str, name: &str, label: &str) -> Result<SourceRead, Sour
         spec: label.to_string(),
         message: crate::redact::redact(&message),
     };
-    let fetched = std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-                runtime.block_on(async {
-                    tokio::time::timeout(TIMEOUT, fetch(namespace, name))
+    // A thread of its own, waited for at most a little longer than the runtime's own
+    // timeout: a credential plugin that hangs blocks that thread where no timer can end it.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (ns, n) = (namespace.to_string(), name.to_string());
+    std::thread::Builder::new()
+        .name("configmap-source".into())
+        .spawn(move || {
+            let fetched = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(async {
+                    tokio::time::timeout(TIMEOUT, fetch(&ns, &n))
                         .await
-                        .unwrap_or_else(|_| {
-                            Err(format!(
-                                "no answer from the Kubernetes API within {} s",
-                                TIMEOUT.as_secs()
-                            ))
-                        })
-                })
-            })
-            .join()
-            .unwrap_or_else(|_| Err("the Kubernetes client panicked".to_string()))
-    });
+                        .unwrap_or_else(|_| Err(no_answer()))
+                }),
+                Err(e) => Err(format!("cannot start the async runtime: {e}")),
+            };
+            let _ = sender.send(fetched);
+        })
+        .map_err(|e| fail(format!("cannot start a thread: {e}")))?;
+    let fetched = match receiver.recv_timeout(TIMEOUT + Duration::from_secs(5)) {
+        Ok(fetched) => fetched,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(format!(
+            "{} (a credential plugin of the kubeconfig did not return?)",
+            no_answer()
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err("the Kubernetes client panicked".to_string())
+        }
+    };
     let configmap = fetched.map_err(fail)?;
     files(label, &configmap).map_err(fail)
+}
+
+fn no_answer() -> String {
+    format!(
+        "no answer from the Kubernetes API within {} s",
+        TIMEOUT.as_secs()
+    )
 }
 
 /// One GET of the ConfigMap; the error says what to do about it.
