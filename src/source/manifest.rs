@@ -150,3 +150,69 @@ fn collect_objects<'a>(doc: &'a Node, out: &mut Vec<&'a Node>) {
         out.push(doc);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> Result<SourceRead, SourceError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cm.yaml");
+        std::fs::write(&path, text).unwrap();
+        read(&path)
+    }
+
+    #[test]
+    fn binary_data_markdown_keys_are_files_when_they_are_text() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: defs\nbinaryData:\n  a.md: aGVsbG8=\n  b.md: /w==\n  c.md: '***'\n  logo.png: AAEC\n";
+        let read = read_text(text).unwrap();
+        assert_eq!(read.files.len(), 1);
+        assert!(read.files[0].source_path.ends_with("cm.yaml:defs/a.md"));
+        assert_eq!(read.files[0].text, "hello");
+        let refused: Vec<_> = read
+            .refused
+            .iter()
+            .map(|(k, d)| (k.as_str(), d.message.as_str()))
+            .collect();
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(
+            refused[0].1.starts_with("file is not valid UTF-8"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[1].1.starts_with("`binaryData` value is not base64"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn configmaps_without_markdown_keys_are_named_with_their_keys() {
+        let one =
+            read_text("kind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: info\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            one.ends_with(":1:1: ConfigMap `settings` holds no `*.md` key (its keys: `LOG_LEVEL`)"),
+            "{one}"
+        );
+        let two = read_text(
+            "kind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: y\n---\nkind: ConfigMap\nmetadata:\n  name: b\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            two.ends_with("no ConfigMap here holds a `*.md` key (ConfigMap `a`: its keys: `x`; ConfigMap `b`: it has no keys)"),
+            "{two}"
+        );
+        let none = read_text("kind: Secret\nmetadata:\n  name: s\n")
+            .unwrap_err()
+            .to_string();
+        assert!(none.contains("no ConfigMap here"), "{none}");
+        // One ConfigMap with definitions is enough: another one of settings is ignored.
+        let mixed = read_text(
+            "kind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: y\n---\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  d.md: text\n",
+        )
+        .unwrap();
+        assert_eq!(mixed.files.len(), 1);
+    }
+}
