@@ -43,6 +43,10 @@ pub enum Command {
     /// Offline: the plan between two sets of sources (a pull request's base and head), with
     /// no database and no Temporal: the row changes `apply` would make, and the schedules.
     Diff(DiffArgs),
+    /// The fires each enabled cron and `once` definition of the scope was due to make in a
+    /// window, matched against what Temporal did: ok, running, failed, skipped or missed
+    /// (exit 5 when a fire was missed or failed).
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -311,6 +315,29 @@ pub struct DiffArgs {
     /// The instant next fires are counted from, instead of now (RFC 3339; for tests).
     #[arg(long, hide = true, value_parser = parse_instant)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// How far back to look (e.g. `6h`, `24h`, `7d`; at most `7d`). Fires before the
+    /// schedule's creation or last update are not judged.
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    pub since: Duration,
+    /// Fires of the last DURATION are not judged yet: they may still be starting.
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub tolerance: Duration,
+    /// The ownership scope whose definitions (as applied: the database rows) are audited.
+    #[arg(long, env = "ACTIVITY_SYNC_SCOPE", default_value = "default", value_parser = parse_scope)]
+    pub scope: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Temporal calls in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
 }
 
 #[derive(Debug, Subcommand)]

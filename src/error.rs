@@ -1,4 +1,4 @@
-//! Exit codes of SPEC §6, decided in one place.
+//! Exit codes of SPEC §6 (and 5 for `audit`, §8), decided in one place.
 
 use std::process::ExitCode;
 
@@ -15,6 +15,8 @@ pub enum Exit {
     Refused,
     /// 4: invalid definitions.
     Invalid,
+    /// 5: `audit` found a fire that was missed or whose workflow failed.
+    FiresMissed,
 }
 
 impl Exit {
@@ -25,6 +27,7 @@ impl Exit {
             Exit::ChangesPending => 2,
             Exit::Refused => 3,
             Exit::Invalid => 4,
+            Exit::FiresMissed => 5,
         }
     }
 }

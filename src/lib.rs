@@ -7,10 +7,11 @@
 //! one value every run ends in, and [`render`] shows it.
 //!
 //! Layers, bottom to top (no module imports one above it): `definition`, `source`, `gather`,
-//! `schedule`, `plan`, `store`, `apply`, `temporal`, `report`, `render`, `cli`, `run`,
+//! `schedule`, `plan`, `audit`, `store`, `apply`, `temporal`, `report`, `render`, `cli`, `run`,
 //! `command`.
 
 pub mod apply;
+pub mod audit;
 pub mod cli;
 pub mod command;
 pub mod definition;
@@ -42,6 +43,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         }
         cli::Command::Upcoming(args) => command::upcoming::run(&args),
         cli::Command::Diff(args) => command::diff::run(&args),
+        cli::Command::Audit(args) => block_on(command::audit::run(&args)),
     }
 }
 

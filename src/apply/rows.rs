@@ -3,29 +3,45 @@
 use chrono::{DateTime, Utc};
 
 use crate::plan::{Plan, RowStep};
-use crate::store::{Session, StoreError};
+use crate::store::{CALL_TIMEOUT, Session, StoreError, bounded};
 
 /// Writes every row change of the plan in the session's transaction: event types first
 /// (definitions may name them), then definitions. Unchanged rows get no statement. Keys that
 /// move between definitions of the scope are released first, so that a swap never trips the
-/// unique key half way through the transaction.
+/// unique key half way through the transaction. Each statement is bounded
+/// ([`CALL_TIMEOUT`]): a database that stops answering ends the write, not the deadline.
 pub async fn apply_rows(
     session: &mut Session,
     plan: &Plan,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     for change in plan.event_types.values() {
-        session.write_event_type(change, now).await?;
+        bounded(
+            "writing an event type",
+            CALL_TIMEOUT,
+            session.write_event_type(change, now),
+        )
+        .await?;
     }
     for change in plan.definitions.values() {
         if let RowStep::Update { want, have } | RowStep::Unretire { want, have } = &change.step
             && want.key != have.key
         {
-            session.release_key(have.id, &have.scope).await?;
+            bounded(
+                "moving a key",
+                CALL_TIMEOUT,
+                session.release_key(have.id, &have.scope),
+            )
+            .await?;
         }
     }
     for change in plan.definitions.values() {
-        session.write_definition(change, now).await?;
+        bounded(
+            "writing a definition",
+            CALL_TIMEOUT,
+            session.write_definition(change, now),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::stream::{self, StreamExt};
 use tokio::time::Instant;
@@ -23,6 +24,9 @@ pub struct ApplyLimits {
     pub concurrency: usize,
     /// No call starts after this, and one in flight is abandoned at it.
     pub deadline: Option<Instant>,
+    /// Test-only failpoint: after this many schedule mutations took effect, start no other
+    /// call and wait forever (to be killed). `None` in every real run.
+    pub halt_after: Option<usize>,
 }
 
 const PHASES: [&[ScheduleOp]; 3] = [
@@ -41,6 +45,8 @@ pub async fn apply_schedules<B: ScheduleBackend>(
     let stop: Mutex<Option<String>> = Mutex::new(None);
     let mut results = BTreeMap::new();
     let mut errors = Vec::new();
+    let mutations = AtomicUsize::new(0);
+    halt_at(limits.halt_after, 0, &stop).await;
     for (index, ops) in PHASES.iter().enumerate() {
         let changes: Vec<&ScheduleChange> = plan
             .schedules
@@ -71,7 +77,7 @@ pub async fn apply_schedules<B: ScheduleBackend>(
         }
         let outcomes: Vec<(String, ScheduleResult)> = stream::iter(changes)
             .map(|change| {
-                let stop = &stop;
+                let (stop, mutations) = (&stop, &mutations);
                 async move {
                     let id = change.schedule_id.clone();
                     if let Some(why) = stop.lock().expect("not poisoned").clone() {
@@ -89,7 +95,13 @@ pub async fn apply_schedules<B: ScheduleBackend>(
                         None => execute(backend, scope, change).await,
                     };
                     match result {
-                        Ok(result) => (id, result),
+                        Ok(result) => {
+                            if result == ScheduleResult::Done {
+                                let done = mutations.fetch_add(1, Ordering::SeqCst) + 1;
+                                halt_at(limits.halt_after, done, stop).await;
+                            }
+                            (id, result)
+                        }
                         Err(e) => {
                             if e.kind == ErrorKind::Unavailable {
                                 stop.lock().expect("not poisoned").get_or_insert_with(|| {
@@ -128,6 +140,17 @@ pub async fn apply_schedules<B: ScheduleBackend>(
         ));
     }
     (results, errors)
+}
+
+/// The failpoint of [`ApplyLimits::halt_after`]: at `done` mutations, never return.
+async fn halt_at(halt_after: Option<usize>, done: usize, stop: &Mutex<Option<String>>) {
+    if halt_after == Some(done) {
+        stop.lock()
+            .expect("not poisoned")
+            .get_or_insert_with(|| "not attempted: halted by the failpoint".into());
+        eprintln!("failpoint: halted after {done} schedule mutations");
+        std::future::pending::<()>().await;
+    }
 }
 
 fn deadline_error(change: &ScheduleChange, message: &str) -> BackendError {

@@ -98,6 +98,7 @@ fn limits() -> ApplyLimits {
     ApplyLimits {
         concurrency: 4,
         deadline: None,
+        halt_after: None,
     }
 }
 
@@ -319,6 +320,7 @@ async fn nothing_starts_after_the_deadline() {
     let limits = ApplyLimits {
         concurrency: 4,
         deadline: Some(tokio::time::Instant::now()),
+        halt_after: None,
     };
     let (results, errors) = apply_schedules(&backend, &plan, limits).await;
     assert!(

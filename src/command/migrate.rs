@@ -3,13 +3,13 @@
 use crate::cli::MigrateArgs;
 use crate::error::Exit;
 use crate::output::emit;
-use crate::store::{Store, redact};
+use crate::store::{CALL_TIMEOUT, Store, bounded, redact};
 use crate::temporal::Temporal;
 
 pub async fn run(args: &MigrateArgs) -> anyhow::Result<Exit> {
     let url = &args.database.database_url;
-    let store = Store::connect(url).await?;
-    store.migrate().await?;
+    let store = bounded("connecting", CALL_TIMEOUT, Store::connect(url)).await?;
+    bounded("migrating", 4 * CALL_TIMEOUT, store.migrate()).await?;
     let mut out = format!("migrations applied to {}\n", redact(url));
     if args.schedules {
         let settings = args.temporal.settings();

@@ -11,17 +11,17 @@ use crate::error::Exit;
 use crate::output::emit;
 use crate::plan::{HeldPause, held_pauses};
 use crate::render::status::{self, LastSuccess};
-use crate::store::Store;
+use crate::store::{CALL_TIMEOUT, Store, bounded};
 use crate::temporal::Temporal;
 
 pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
     if args.format == Format::Markdown {
         bail!("`status` has no markdown output: use `--format text` or `json`");
     }
-    let store = Store::connect(&args.database.database_url).await?;
-    let runs = store
-        .recent_runs(args.scope.as_deref(), i64::from(args.limit))
-        .await?;
+    let url = &args.database.database_url;
+    let store = bounded("connecting", CALL_TIMEOUT, Store::connect(url)).await?;
+    let recent = store.recent_runs(args.scope.as_deref(), i64::from(args.limit));
+    let runs = bounded("reading the runs", CALL_TIMEOUT, recent).await?;
     let scopes: BTreeSet<&str> = match &args.scope {
         Some(scope) => [scope.as_str()].into(),
         None => runs.iter().map(|r| r.scope.as_str()).collect(),
@@ -30,7 +30,7 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
     for scope in scopes {
         last.push(LastSuccess {
             scope: scope.to_string(),
-            at: store.last_success(scope).await?,
+            at: bounded("reading the runs", CALL_TIMEOUT, store.last_success(scope)).await?,
         });
     }
     let held = if args.schedules {
@@ -50,7 +50,7 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
 
 /// The schedules held paused by hand, from the rows and one list of the namespace.
 async fn held_by_hand(args: &StatusArgs, store: &Store) -> anyhow::Result<Vec<HeldPause>> {
-    let mut actual = store.snapshot().await?;
+    let mut actual = bounded("reading the rows", CALL_TIMEOUT, store.snapshot()).await?;
     let temporal = Temporal::connect(&args.temporal.settings()).await?;
     actual.schedules = temporal.list().await?;
     Ok(held_pauses(&actual, args.scope.as_deref()))

@@ -141,4 +141,37 @@ pub struct RunCounts {
     pub event_types: TableCounts,
     #[serde(default)]
     pub schedules: ScheduleCounts,
+    /// An `audit` run: what became of the fires due (absent for plan and apply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditCounts>,
+}
+
+/// What became of the fires an `audit` judged (SPEC §8): its JSON `counts` and, for an audit
+/// run, `sync_runs.counts.audit`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditCounts {
+    pub ok: usize,
+    pub running: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub missed: usize,
+    /// Fires Temporal made that no cron asked for (a manual trigger, a backfill): information.
+    pub extra: usize,
+}
+
+impl AuditCounts {
+    pub fn merge(&mut self, other: &AuditCounts) {
+        self.ok += other.ok;
+        self.running += other.running;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.missed += other.missed;
+        self.extra += other.extra;
+    }
+
+    /// Expected fires judged.
+    pub fn expected(&self) -> usize {
+        self.ok + self.running + self.failed + self.skipped + self.missed
+    }
 }

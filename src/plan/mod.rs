@@ -20,7 +20,7 @@ mod warning;
 
 pub use actual::{Actual, Fingerprints, Workers};
 pub use baseline::baseline;
-pub use counts::{Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
+pub use counts::{AuditCounts, Counts, Landed, RunCounts, ScheduleCounts, TableCounts};
 pub use field_change::{FieldChange, unified_diff};
 pub use fires_per_day::{CADENCE_FACTOR, FiresPerDay, format_change, format_rate};
 pub use foresight::{ForesightOptions, HERD_WINDOW_DAYS};

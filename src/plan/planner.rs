@@ -708,8 +708,10 @@ impl<'a> Planner<'a> {
                 }
             },
         };
-        if matches!(change.op(), ScheduleOp::Create | ScheduleOp::Update)
-            && let Trigger::Cron(cron) = &definition.trigger
+        if matches!(
+            change.op(),
+            ScheduleOp::Create | ScheduleOp::Update | ScheduleOp::Unpause
+        ) && let Trigger::Cron(cron) = &definition.trigger
             && let (Ok(expr), Ok(tz)) = (
                 CronExpr::parse(&cron.cron),
                 chrono_tz::Tz::from_str(&cron.timezone),

@@ -1,6 +1,7 @@
 //! Renderers: plain data in, text out (ripgrep's printers). No I/O, and nothing of the
 //! command line or of Temporal here.
 
+pub mod audit;
 pub mod change_summary;
 pub mod configmap;
 pub mod markdown;

@@ -78,6 +78,23 @@ fn compose_text(
         out.push_str("\nRecent runs (newest first)\n");
     }
     for run in runs {
+        if let Some(a) = &run.counts.audit {
+            let _ = writeln!(
+                out,
+                "  {}  {:<5}  {:<12}  {:<12}  fires ok {} running {} failed {} skipped {} missed {}  {} errors",
+                run.started_at.format("%Y-%m-%d %H:%M:%S"),
+                run.mode,
+                run.scope,
+                run.outcome,
+                a.ok,
+                a.running,
+                a.failed,
+                a.skipped,
+                a.missed,
+                run.errors.len(),
+            );
+            continue;
+        }
         let d = &run.counts.definitions;
         let s = &run.counts.schedules;
         let _ = writeln!(

@@ -86,6 +86,7 @@ impl Report {
             definitions: TableCounts::new(definitions, Some(self.plan.invalid)),
             event_types: TableCounts::new(event_types, None),
             schedules: self.schedule_counts(),
+            audit: None,
         }
     }
 

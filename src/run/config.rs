@@ -87,6 +87,9 @@ pub struct RunConfig {
     pub detailed_exitcode: bool,
     /// `plan --out`.
     pub out: Option<PathBuf>,
+    /// Test-only failpoint (debug builds): halt after this many schedule mutations and wait
+    /// to be killed, so that a test can SIGKILL the job at a chosen moment of an apply.
+    pub halt_after: Option<usize>,
 }
 
 impl RunConfig {
@@ -151,7 +154,19 @@ impl RunConfig {
             fail_on_lock: false,
             detailed_exitcode: false,
             out: None,
+            halt_after: halt_after(),
         }
+    }
+}
+
+/// `ACTIVITY_SYNC_TEST_HALT_AFTER=K` (debug builds only; a release build never reads it).
+fn halt_after() -> Option<usize> {
+    if cfg!(debug_assertions) {
+        std::env::var("ACTIVITY_SYNC_TEST_HALT_AFTER")
+            .ok()
+            .and_then(|k| k.parse().ok())
+    } else {
+        None
     }
 }
 

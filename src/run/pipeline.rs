@@ -2,6 +2,7 @@
 //! included, ends in one [`Report`] that [`finish`](super::finish) records and prints.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::time::Instant;
@@ -18,7 +19,7 @@ use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as 
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::ScheduleBackend;
-use crate::store::{LockOutcome, Session, Store, redact};
+use crate::store::{CALL_TIMEOUT, LockOutcome, Session, Store, bounded, redact};
 use crate::temporal::Temporal;
 
 /// Runs `plan` or `apply` to its report, records and prints it, and says how to exit.
@@ -147,7 +148,7 @@ impl Run<'_> {
             .within(
                 "database",
                 "connecting to the database",
-                Store::connect(&url),
+                bounded("connecting", CALL_TIMEOUT, Store::connect(&url)),
             )
             .await?;
         self.store = Some(store.clone());
@@ -198,7 +199,11 @@ impl Run<'_> {
             return self.report(Mode::Plan, empty(&desired.sources), None);
         };
         let Some(mut actual) = self
-            .within("database", "reading the database", store.snapshot())
+            .within(
+                "database",
+                "reading the database",
+                bounded("reading the rows", CALL_TIMEOUT, store.snapshot()),
+            )
             .await
         else {
             return self.report(Mode::Plan, empty(&desired.sources), None);
@@ -250,7 +255,11 @@ impl Run<'_> {
         let Some(store) = self.connect().await else {
             return self.report(Mode::Apply, empty, None);
         };
-        let lock = store.lock(&scope, self.config.lock_timeout);
+        let lock = bounded(
+            "taking the scope lock",
+            self.config.lock_timeout + CALL_TIMEOUT,
+            store.lock(&scope, self.config.lock_timeout),
+        );
         let mut session = match self
             .within("lock", "waiting for the scope lock", lock)
             .await
@@ -260,13 +269,13 @@ impl Run<'_> {
             None => return self.report(Mode::Apply, empty, None),
         };
         // Under the lock: two first runs on a fresh database must not race the migrations.
-        let migrated = session.migrate(&store);
+        let migrated = bounded("migrating", 4 * CALL_TIMEOUT, session.migrate(&store));
         if self
             .within("database", "migrating the database", migrated)
             .await
             .is_none()
         {
-            session.rollback().await.ok();
+            rollback(session).await;
             return self.report(Mode::Apply, empty, None);
         }
         self.apply_locked(session, input, &scope, stages, empty)
@@ -295,16 +304,20 @@ impl Run<'_> {
         empty: Plan,
     ) -> Report {
         let Some(mut actual) = self
-            .within("database", "reading the database", session.snapshot())
+            .within(
+                "database",
+                "reading the database",
+                bounded("reading the rows", CALL_TIMEOUT, session.snapshot()),
+            )
             .await
         else {
-            session.rollback().await.ok();
+            rollback(session).await;
             return self.report(Mode::Apply, empty, None);
         };
         if let (Input::Sources(desired), Some(store)) = (&input, self.store.clone())
             && let Some(refused) = self.backwards(&store, scope, &desired.sources).await
         {
-            session.rollback().await.ok();
+            rollback(session).await;
             return self.report(Mode::Apply, refused, None);
         }
         let mut temporal = None;
@@ -323,7 +336,7 @@ impl Run<'_> {
             let Some(read) = self.schedules(&actual, describe).await else {
                 // Nothing is written when the schedules cannot be read: rows and schedules
                 // are planned together or not at all.
-                session.rollback().await.ok();
+                rollback(session).await;
                 return self.report(Mode::Apply, empty, None);
             };
             actual.schedules = read.actual;
@@ -368,7 +381,11 @@ impl Run<'_> {
             .within(
                 "database",
                 "reading the applied revisions",
-                store.applied_revisions(scope),
+                bounded(
+                    "reading the runs",
+                    CALL_TIMEOUT,
+                    store.applied_revisions(scope),
+                ),
             )
             .await?;
         let older = backwards(sources, &applied, scope);
@@ -416,21 +433,21 @@ impl Run<'_> {
     ) -> Report {
         let outcome = Report::decide(&plan, &self.errors, self.config.strict);
         if !outcome.writes() {
-            session.rollback().await.ok();
+            rollback(session).await;
             return self.report(Mode::Apply, plan, None);
         }
         // Rows first, committed: a schedule may fire as soon as it exists, and the runtime
         // loads its row by id at run time.
         let rows = async {
             apply_rows(&mut session, &plan, Utc::now()).await?;
-            session.checkpoint().await
+            bounded("committing the rows", CALL_TIMEOUT, session.checkpoint()).await
         };
         if self
             .within("database", "writing the rows", rows)
             .await
             .is_none()
         {
-            session.rollback().await.ok();
+            rollback(session).await;
             return self.report(Mode::Apply, plan, None);
         }
         let mut applied = Applied {
@@ -441,16 +458,26 @@ impl Run<'_> {
             let limits = ApplyLimits {
                 concurrency: self.config.concurrency,
                 deadline: Some(self.deadline),
+                halt_after: self.config.halt_after,
             };
             let (results, errors) = apply_schedules(temporal, &plan, limits).await;
             applied.schedules = results;
             applied.errors = errors;
         }
-        if let Err(e) = session.commit().await {
+        if let Err(e) = bounded("committing", CALL_TIMEOUT, session.commit()).await {
             self.errors.push(RunError::new("database", e.to_string()));
         }
         self.report(Mode::Apply, plan, Some(applied))
     }
+}
+
+/// Ends the session's transaction without its writes. A database that does not answer
+/// (it may be why the run is rolling back) gets a short wait: the transaction and the lock
+/// end with the connection anyway.
+async fn rollback(session: Session) {
+    bounded("rolling back", Duration::from_secs(10), session.rollback())
+        .await
+        .ok();
 }
 
 fn unsettled<'a>(

@@ -4,6 +4,7 @@
 //! `::jsonb`, `::text`) are stripped. Each query is stamped out for both pool types by the
 //! `on_backend!` macro, so a query and its row mapping exist once.
 
+mod bounded;
 mod migrate;
 mod session;
 mod tls;
@@ -17,6 +18,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use uuid::Uuid;
 
+pub use bounded::{CALL_TIMEOUT, bounded};
 pub use session::{LockOutcome, Session, lock_key};
 pub use tls::{PgTls, RootCert, SslMode, TlsError};
 pub use url::redact;
@@ -50,6 +52,9 @@ pub enum StoreError {
         id: String,
         message: String,
     },
+    /// The database stopped answering (see [`bounded`]).
+    #[error("database: no answer within {} s while {doing}", after.as_secs())]
+    Timeout { doing: String, after: Duration },
 }
 
 #[derive(Debug, Clone)]

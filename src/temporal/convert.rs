@@ -35,7 +35,7 @@ pub fn json_payload(value: &serde_json::Value) -> Payload {
     }
 }
 
-fn payload_string(payload: &Payload) -> Option<String> {
+pub fn payload_string(payload: &Payload) -> Option<String> {
     match serde_json::from_slice::<serde_json::Value>(&payload.data).ok()? {
         serde_json::Value::String(s) => Some(s),
         _ => None,

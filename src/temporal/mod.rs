@@ -7,6 +7,7 @@
 //! raw RPC. The SDK's own retry layer is switched off: the retries here are the only ones,
 //! so a dead server costs a bounded, known time.
 
+mod audit;
 pub mod convert;
 
 use std::collections::BTreeMap;

@@ -22,6 +22,8 @@ pub fn temporal_bin() -> PathBuf {
 pub struct DevServer {
     child: Child,
     pub address: String,
+    /// The command line, to start it again on the same port ([`DevServer::restart`]).
+    command: Vec<String>,
 }
 
 impl DevServer {
@@ -48,11 +50,17 @@ impl DevServer {
         )
     }
 
+    /// A server that keeps its state in the SQLite file `db` (the dev server is in-memory by
+    /// default), so that it can be killed and started again with everything it held.
+    pub fn start_persistent(with_attributes: bool, db: &std::path::Path) -> DevServer {
+        let db = db.display().to_string();
+        DevServer::start_with(with_attributes, &["--db-filename", &db])
+    }
+
     fn start_with(with_attributes: bool, extra: &[&str]) -> DevServer {
         let port = free_port();
         let address = format!("127.0.0.1:{port}");
-        let mut cmd = Command::new(temporal_bin());
-        cmd.args([
+        let mut command: Vec<String> = [
             "server",
             "start-dev",
             "--headless",
@@ -62,22 +70,41 @@ impl DevServer {
             &port.to_string(),
             "--log-level",
             "error",
-        ]);
-        cmd.args(extra);
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        command.extend(extra.iter().map(|a| a.to_string()));
         if with_attributes {
-            cmd.args([
-                "--search-attribute",
-                "ActivitySyncScope=Keyword",
-                "--search-attribute",
-                "ActivitySyncSpecHash=Keyword",
-            ]);
+            command.extend(
+                [
+                    "--search-attribute",
+                    "ActivitySyncScope=Keyword",
+                    "--search-attribute",
+                    "ActivitySyncSpecHash=Keyword",
+                ]
+                .map(String::from),
+            );
         }
-        let child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("temporal starts");
-        let server = DevServer { child, address };
+        let server = DevServer {
+            child: spawn(&command),
+            address,
+            command,
+        };
+        server.wait_up();
+        server
+    }
+
+    /// Kills the server and starts it again on the same port (a Temporal restart); with
+    /// [`DevServer::start_persistent`] it comes back with its schedules.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.child = spawn(&self.command);
+        self.wait_up();
+    }
+
+    fn wait_up(&self) {
+        let server = self;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if server
@@ -91,7 +118,7 @@ impl DevServer {
                 .status
                 .success()
             {
-                return server;
+                return;
             }
             std::thread::sleep(Duration::from_millis(300));
         }
@@ -128,6 +155,15 @@ impl DevServer {
                 .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout))),
         )
     }
+}
+
+fn spawn(command: &[String]) -> Child {
+    Command::new(temporal_bin())
+        .args(command)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("temporal starts")
 }
 
 impl DevServer {
