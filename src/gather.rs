@@ -25,6 +25,10 @@ pub struct SourceInfo {
     /// `sync_runs` with the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<Revision>,
+    /// The `resourceVersion` of a live ConfigMap source: which version of the object was
+    /// read (opaque: it orders nothing, so "never backwards" does not apply to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
     pub files: usize,
 }
 
@@ -49,6 +53,7 @@ impl Desired {
                         source: read.label,
                         commit: read.commit,
                         revision: read.revision,
+                        resource_version: read.resource_version,
                         files: read.files.len(),
                     });
                     files.extend(read.files);

@@ -85,13 +85,6 @@ fn usage_errors_do_not_exit_2() {
 }
 
 #[test]
-fn live_configmap_is_refused_clearly() {
-    let (code, stdout, _) = run(&["validate", "--source", "configmap:platform/defs"]);
-    assert_eq!(code, 1);
-    assert!(stdout.contains("not supported yet"), "{stdout}");
-}
-
-#[test]
 fn export_refuses_invalid_sources() {
     let (code, stdout, stderr) = run(&[
         "export",

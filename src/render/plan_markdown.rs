@@ -153,8 +153,8 @@ fn header(report: &Report) -> String {
     }
     out.push('\n');
     let mut source = |side: &str, s: &crate::gather::SourceInfo| {
-        let _ = match &s.commit {
-            Some(sha) => writeln!(out, "- {side} {} at {}", code(&s.source), code(sha)),
+        let _ = match s.commit.as_ref().or(s.resource_version.as_ref()) {
+            Some(version) => writeln!(out, "- {side} {} at {}", code(&s.source), code(version)),
             None => writeln!(out, "- {side} {}", code(&s.source)),
         };
     };

@@ -189,9 +189,10 @@ fn schedules(out: &mut String, plan: &Plan) {
 fn sources_label(sources: &[SourceInfo]) -> String {
     let label = sources
         .iter()
-        .map(|s| match &s.commit {
-            Some(sha) => format!("{}@{}", s.source, &sha[..sha.len().min(12)]),
-            None => s.source.clone(),
+        .map(|s| match (&s.commit, &s.resource_version) {
+            (Some(sha), _) => format!("{}@{}", s.source, &sha[..sha.len().min(12)]),
+            (None, Some(version)) => format!("{}@{version}", s.source),
+            (None, None) => s.source.clone(),
         })
         .collect::<Vec<_>>()
         .join(", ");

@@ -138,6 +138,7 @@ mod tests {
         let source = |identity: &str, commit: &str, day| SourceInfo {
             source: "defs".into(),
             commit: None,
+            resource_version: None,
             revision: Some(Revision {
                 identity: identity.into(),
                 ..revision(commit, day)

@@ -29,6 +29,7 @@ pub fn read(root: &Path) -> Result<SourceRead, SourceError> {
         label: String::new(),
         commit: None,
         revision: None,
+        resource_version: None,
         files: Vec::new(),
         refused: Vec::new(),
     };

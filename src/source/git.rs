@@ -64,6 +64,7 @@ pub fn read(
         label: String::new(),
         commit: Some(sha.clone()),
         revision: Some(revision::of_git(&repo, url, subdir, &commit, local)),
+        resource_version: None,
         files: Vec::new(),
         refused: Vec::new(),
     };

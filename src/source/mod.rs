@@ -1,10 +1,13 @@
 //! Sources of desired state (SPEC §3): where definition files are read from.
 
+mod configmap;
+mod configmap_data;
 mod dir;
 mod fetch;
 mod git;
 mod git_credentials;
 mod known_hosts;
+mod kube_config;
 mod manifest;
 mod revision;
 mod spec;
@@ -26,6 +29,8 @@ pub struct SourceRead {
     pub commit: Option<String>,
     /// The revision, for git sources and directories in a git work tree.
     pub revision: Option<Revision>,
+    /// The `resourceVersion` of a live ConfigMap.
+    pub resource_version: Option<String>,
     /// Every `.md` file, sorted by `rel_path`.
     pub files: Vec<SourceFile>,
     /// Files the source refused to hand over: `(rel_path, why)`.
@@ -54,10 +59,8 @@ pub enum SourceError {
     Git { url: String, message: String },
     #[error("invalid source `{spec}`: {message}")]
     Spec { spec: String, message: String },
-    #[error(
-        "live ConfigMap sources (`{spec}`) are not supported yet: mount the ConfigMap as a volume and pass its directory, or pass a manifest file"
-    )]
-    LiveConfigMap { spec: String },
+    #[error("ConfigMap source `{spec}`: {message}")]
+    ConfigMap { spec: String, message: String },
 }
 
 impl SourceSpec {
@@ -76,9 +79,7 @@ impl SourceSpec {
                 subdir,
                 reference,
             } => git::read(url, subdir.as_deref(), reference.as_deref())?,
-            SourceSpec::ConfigMap { .. } => {
-                return Err(SourceError::LiveConfigMap { spec: label });
-            }
+            SourceSpec::ConfigMap { namespace, name } => configmap::read(namespace, name, &label)?,
         };
         read.label = label;
         read.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
