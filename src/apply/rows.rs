@@ -20,6 +20,7 @@ pub async fn apply_rows(
     for change in plan.definitions.values() {
         if let RowStep::Update { want, have } | RowStep::Unretire { want, have } = &change.step
             && want.key != have.key
+            && !have.key.is_empty()
         {
             session.release_key(have.id, &have.scope).await?;
         }

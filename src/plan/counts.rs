@@ -14,6 +14,9 @@ pub struct Counts {
     pub updated: usize,
     pub retired: usize,
     pub unchanged: usize,
+    /// Rows without a scope (written before activity-sync took over the table): left alone.
+    #[serde(default)]
+    pub unmanaged: usize,
 }
 
 impl Counts {
@@ -23,9 +26,11 @@ impl Counts {
             match change.action() {
                 Action::Create => counts.created += 1,
                 // Un-retiring writes the row again: an upsert like an update.
-                Action::Update | Action::Unretire => counts.updated += 1,
+                // So does an adoption.
+                Action::Update | Action::Unretire | Action::Adopt => counts.updated += 1,
                 Action::Retire => counts.retired += 1,
                 Action::Unchanged => counts.unchanged += 1,
+                Action::Unmanaged => counts.unmanaged += 1,
             }
         }
         counts
@@ -35,6 +40,7 @@ impl Counts {
     pub fn not_committed(self) -> Counts {
         Counts {
             unchanged: self.unchanged,
+            unmanaged: self.unmanaged,
             ..Counts::default()
         }
     }
@@ -113,6 +119,9 @@ pub struct TableCounts {
     /// `created + updated`.
     #[serde(default)]
     pub upserted: usize,
+    /// Rows without a scope, left alone (`--adopt` takes over those a file names).
+    #[serde(default)]
+    pub unmanaged: usize,
     /// Definition files that failed to parse or validate (definitions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid: Option<usize>,
@@ -126,6 +135,7 @@ impl TableCounts {
             retired: c.retired,
             unchanged: c.unchanged,
             upserted: c.created + c.updated,
+            unmanaged: c.unmanaged,
             invalid,
         }
     }

@@ -180,7 +180,7 @@ impl Store {
     /// instead ([`Session::migrate`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Store::Postgres(pool) => migrate::POSTGRES.run(pool).await?,
+            Store::Postgres(pool) => migrate::postgres(&mut *pool.acquire().await?).await?,
             Store::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
@@ -360,40 +360,46 @@ fn json_column<T: serde::de::DeserializeOwned>(
 }
 
 /// An `activity_definitions` row as the database returns it (JSON columns as text, the id
-/// as text: the same query serves Postgres and SQLite).
+/// as text: the same query serves Postgres and SQLite). The bookkeeping columns are NULL in
+/// rows the runtime wrote before activity-sync took over the table (no scope: unmanaged).
 #[derive(sqlx::FromRow)]
 pub(crate) struct DefinitionRecord {
     id: String,
-    key: String,
+    key: Option<String>,
     name: String,
     enabled: bool,
     trigger_type: String,
-    trigger_config: String,
-    spec: String,
-    body: String,
-    scope: String,
-    source_path: String,
+    trigger_config: Option<String>,
+    spec: Option<String>,
+    body: Option<String>,
+    scope: Option<String>,
+    source_path: Option<String>,
     retired: bool,
 }
 
 impl DefinitionRecord {
     pub(crate) fn into_row(self) -> Result<DefinitionRow, StoreError> {
         const TABLE: &str = "activity_definitions";
+        let json = |text: Option<String>| {
+            text.map(|t| json_column(TABLE, &self.id, t))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        };
         Ok(DefinitionRow {
             id: Uuid::parse_str(&self.id).map_err(|e| StoreError::Malformed {
                 table: TABLE,
                 id: self.id.clone(),
                 message: e.to_string(),
             })?,
-            trigger_config: json_column(TABLE, &self.id, self.trigger_config)?,
-            spec: json_column(TABLE, &self.id, self.spec)?,
-            key: self.key,
+            trigger_config: json(self.trigger_config.clone())?,
+            spec: json(self.spec.clone())?,
+            key: self.key.unwrap_or_default(),
             name: self.name,
             enabled: self.enabled,
             trigger_type: self.trigger_type,
-            body: self.body,
-            scope: self.scope,
-            source_path: self.source_path,
+            body: self.body.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+            source_path: self.source_path.unwrap_or_default(),
             retired: self.retired,
         })
     }
@@ -405,10 +411,10 @@ pub(crate) struct EventTypeRecord {
     name: String,
     description: Option<String>,
     schema: Option<String>,
-    spec: String,
-    body: String,
-    scope: String,
-    source_path: String,
+    spec: Option<String>,
+    body: Option<String>,
+    scope: Option<String>,
+    source_path: Option<String>,
     retired: bool,
 }
 
@@ -420,12 +426,16 @@ impl EventTypeRecord {
                 .schema
                 .map(|s| json_column(TABLE, &self.name, s))
                 .transpose()?,
-            spec: json_column(TABLE, &self.name, self.spec)?,
+            spec: self
+                .spec
+                .map(|s| json_column(TABLE, &self.name, s))
+                .transpose()?
+                .unwrap_or_default(),
             name: self.name,
             description: self.description,
-            body: self.body,
-            scope: self.scope,
-            source_path: self.source_path,
+            body: self.body.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+            source_path: self.source_path.unwrap_or_default(),
             retired: self.retired,
         })
     }

@@ -1,0 +1,294 @@
+//! Taking over from the Python sync (issue 11): a database whose `activity_definitions` table
+//! the runtime's own migrations created — UUID rows, an `activity_runs` table with a foreign
+//! key to it, an `event_types` table — on real Postgres and real SQLite, through the binary.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::db::{BACKENDS, Backend, TestDb, block_on};
+use common::job::parse;
+use common::{copy_tree, fixtures};
+use serde_json::Value;
+use sqlx::Connection;
+
+/// The fixture `consistency-sweep.md` carries this id: the runtime's row for it.
+const SWEEP_ID: &str = "7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b";
+/// A row created by the runtime's API: no file names it.
+const API_ID: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a7b";
+
+/// The runtime's own schema (alembic-style), with rows and references.
+fn runtime_schema(backend: Backend) -> Vec<String> {
+    let (uuid, json, ts, now, boolean) = match backend {
+        Backend::Postgres => ("uuid", "jsonb", "timestamptz", "now()", "boolean"),
+        Backend::Sqlite => ("TEXT", "TEXT", "TEXT", "CURRENT_TIMESTAMP", "BOOLEAN"),
+    };
+    vec![
+        format!(
+            "CREATE TABLE activity_definitions (id {uuid} PRIMARY KEY, name text NOT NULL, \
+             description text, enabled {boolean} NOT NULL DEFAULT TRUE, trigger_type text NOT NULL, \
+             trigger_config {json} NOT NULL, created_at {ts} NOT NULL DEFAULT {now}, \
+             updated_at {ts} NOT NULL DEFAULT {now})"
+        ),
+        format!(
+            "CREATE TABLE activity_runs (id {uuid} PRIMARY KEY, \
+             definition_id {uuid} NOT NULL REFERENCES activity_definitions (id), \
+             status text NOT NULL, started_at {ts} NOT NULL DEFAULT {now})"
+        ),
+        format!(
+            "CREATE TABLE event_types (name text PRIMARY KEY, description text, schema {json})"
+        ),
+        format!(
+            "INSERT INTO activity_definitions (id, name, description, enabled, trigger_type, trigger_config) VALUES \
+             ('{SWEEP_ID}', 'State Hub Consistency Sweep', 'the old sweep', TRUE, 'cron', \
+              '{{\"cron\": \"*/15 * * * *\", \"timezone\": \"UTC\", \"misfire_policy\": \"skip\"}}'), \
+             ('{API_ID}', 'Made through the API', NULL, TRUE, 'cron', \
+              '{{\"cron\": \"0 4 * * *\", \"timezone\": \"UTC\", \"misfire_policy\": \"skip\"}}')"
+        ),
+        format!(
+            "INSERT INTO activity_runs (id, definition_id, status) VALUES \
+             ('11111111-1111-4111-8111-111111111111', '{SWEEP_ID}', 'succeeded'), \
+             ('22222222-2222-4222-8222-222222222222', '{SWEEP_ID}', 'failed'), \
+             ('33333333-3333-4333-8333-333333333333', '{API_ID}', 'succeeded')"
+        ),
+        "INSERT INTO event_types (name, description) VALUES ('runtime.thing', 'made by the runtime')"
+            .to_string(),
+    ]
+}
+
+/// Every value the runtime owns, as text: its columns of both tables (with their types), its
+/// rows, its foreign keys. Must be the same after migrate, plan and apply --adopt.
+fn runtime_state(db: &TestDb) -> Vec<String> {
+    let queries: Vec<&str> = match db.backend {
+        Backend::Postgres => vec![
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             AND (table_name || '.' || column_name) IN (RUNTIME_COLUMNS) \
+             ORDER BY 1",
+            "SELECT id::text || '|' || name || '|' || coalesce(description, '-') || '|' || enabled::text || '|' || trigger_type || '|' || trigger_config::text || '|' || created_at::text \
+             FROM activity_definitions WHERE id::text IN ('7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b', '0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a7b') ORDER BY 1",
+            "SELECT id::text || '|' || definition_id::text || '|' || status || '|' || started_at::text FROM activity_runs ORDER BY 1",
+            "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'activity_runs'::regclass ORDER BY 1",
+            "SELECT name || '|' || coalesce(description, '-') FROM event_types WHERE name = 'runtime.thing'",
+        ],
+        Backend::Sqlite => vec![
+            "SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p.\"notnull\" || ' ' || coalesce(p.dflt_value, '') || ' ' || p.pk \
+             FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' \
+             AND (m.name || '.' || p.name) IN (RUNTIME_COLUMNS) \
+             ORDER BY 1",
+            "SELECT id || '|' || name || '|' || coalesce(description, '-') || '|' || enabled || '|' || trigger_type || '|' || trigger_config || '|' || created_at \
+             FROM activity_definitions WHERE id IN ('7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b', '0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a7b') ORDER BY 1",
+            "SELECT id || '|' || definition_id || '|' || status || '|' || started_at FROM activity_runs ORDER BY 1",
+            "SELECT \"table\" || '.' || \"from\" || ' -> ' || \"to\" FROM pragma_foreign_key_list('activity_runs') ORDER BY 1",
+            "SELECT name || '|' || coalesce(description, '-') FROM event_types WHERE name = 'runtime.thing'",
+        ],
+    };
+    let columns = [
+        "activity_definitions.id",
+        "activity_definitions.name",
+        "activity_definitions.description",
+        "activity_definitions.enabled",
+        "activity_definitions.trigger_type",
+        "activity_definitions.trigger_config",
+        "activity_definitions.created_at",
+        "activity_definitions.updated_at",
+        "activity_runs.id",
+        "activity_runs.definition_id",
+        "activity_runs.status",
+        "activity_runs.started_at",
+        "event_types.name",
+        "event_types.description",
+        "event_types.schema",
+    ]
+    .map(|c| format!("'{c}'"))
+    .join(", ");
+    let mut state = Vec::new();
+    for query in queries {
+        let query = query.replace("RUNTIME_COLUMNS", &columns);
+        let query = query.as_str();
+        state.push(format!("-- {query}"));
+        state.extend(strings(db, query));
+    }
+    state
+}
+
+/// One text column of every row a query returns.
+fn strings(db: &TestDb, sql: &str) -> Vec<String> {
+    block_on(async {
+        match db.backend {
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+            }
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+            }
+        }
+    })
+}
+
+/// Runs the runtime's schema script, as its own migrations would have.
+fn create_runtime_tables(db: &TestDb) {
+    if let Some(path) = db.url.strip_prefix("sqlite://") {
+        std::fs::File::create(path).unwrap();
+    }
+    for statement in runtime_schema(db.backend) {
+        db.execute(&statement);
+    }
+}
+
+/// SQLite checks foreign keys only when asked: every reference still resolves.
+fn foreign_keys_hold(db: &TestDb) {
+    let broken = match db.backend {
+        Backend::Postgres => strings(
+            db,
+            "SELECT r.id::text FROM activity_runs r LEFT JOIN activity_definitions d ON d.id = r.definition_id WHERE d.id IS NULL",
+        ),
+        Backend::Sqlite => strings(
+            db,
+            "SELECT \"table\" || ' ' || rowid FROM pragma_foreign_key_check('activity_runs')",
+        ),
+    };
+    assert!(broken.is_empty(), "dangling references: {broken:?}");
+}
+
+struct Workspace {
+    dir: tempfile::TempDir,
+    db: TestDb,
+}
+
+impl Workspace {
+    fn new(backend: Backend) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&fixtures("valid"), &dir.path().join("defs"));
+        let db = TestDb::new(backend, dir.path());
+        Workspace { dir, db }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The database stages only: the schedules have tests of their own below.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = common::bin();
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("DATABASE_URL", &self.db.url)
+            .env_remove("ACTIVITY_SYNC_SCOPE");
+        cmd
+    }
+
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = args.to_vec();
+        all.extend(["--source", "defs", "--schedules=false", "--format", "json"]);
+        parse(self.command(&all).output().unwrap())
+    }
+}
+
+fn change<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no change for {id}: {report:#}"))
+}
+
+/// SPEC §4: `migrate` on the runtime's tables adds what activity-sync needs and nothing else;
+/// the runtime's rows are unmanaged until `--adopt` takes over the one a file names; no
+/// runtime column, row or reference is lost on the way.
+#[test]
+fn existing_runtime_tables_are_migrated_adopted_and_kept() {
+    for backend in BACKENDS {
+        let ws = Workspace::new(backend);
+        create_runtime_tables(&ws.db);
+        let before = runtime_state(&ws.db);
+
+        for _ in 0..2 {
+            let out = ws
+                .command(&["migrate", "--schedules=false"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{backend:?}: migrate: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(runtime_state(&ws.db), before, "{backend:?}: after migrate");
+
+        // The plan lists the runtime's rows as unmanaged and touches neither.
+        let (code, plan) = ws.json(&["plan"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        assert_eq!(plan["definitions"]["unmanaged"], 2, "{backend:?}: {plan:#}");
+        assert_eq!(change(&plan, SWEEP_ID)["action"], "unmanaged");
+        assert!(
+            change(&plan, SWEEP_ID)["note"]
+                .as_str()
+                .unwrap()
+                .contains("--adopt"),
+            "{plan:#}"
+        );
+        assert_eq!(change(&plan, API_ID)["action"], "unmanaged");
+        // Applying without --adopt leaves them alone too.
+        let (code, applied) = ws.json(&["apply"]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["definitions"]["unmanaged"], 2, "{applied:#}");
+        assert_eq!(runtime_state(&ws.db), before, "{backend:?}: after apply");
+
+        // --adopt takes over the row the file names, and only that one.
+        let (code, plan) = ws.json(&["plan", "--adopt"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        assert_eq!(change(&plan, SWEEP_ID)["action"], "adopt", "{plan:#}");
+        assert_eq!(change(&plan, API_ID)["action"], "unmanaged", "{plan:#}");
+        assert_eq!(plan["definitions"]["unmanaged"], 1, "{plan:#}");
+        let (code, applied) = ws.json(&["apply", "--adopt"]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["definitions"]["updated"], 1, "{applied:#}");
+        let scopes = strings(
+            &ws.db,
+            "SELECT coalesce(scope, '<null>') || ' ' || coalesce(key, '<null>') || ' ' || name FROM activity_definitions ORDER BY name",
+        );
+        assert!(
+            scopes.contains(&"<null> <null> Made through the API".to_string()),
+            "{backend:?}: {scopes:?}"
+        );
+        assert!(
+            scopes.contains(
+                &"default the-custodian.state-hub-consistency-sweep State Hub Consistency Sweep"
+                    .to_string()
+            ),
+            "{backend:?}: {scopes:?}"
+        );
+
+        // The runtime's columns and references are all still there; the adopted row's
+        // runtime columns now say what its file says, the API row's are untouched.
+        let after = runtime_state(&ws.db);
+        let unchanged = |state: &[String]| -> Vec<String> {
+            state
+                .iter()
+                .filter(|l| !l.starts_with(SWEEP_ID))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(unchanged(&after), unchanged(&before), "{backend:?}");
+        let runs: Vec<&String> = after
+            .iter()
+            .filter(|l| l.starts_with("1111") || l.starts_with("2222"))
+            .collect();
+        assert_eq!(runs.len(), 2, "{backend:?}: {after:#?}");
+        foreign_keys_hold(&ws.db);
+
+        // Converged: nothing pending, also with --adopt.
+        for extra in [&[][..], &["--adopt"][..]] {
+            let mut args = vec!["plan", "--detailed-exitcode"];
+            args.extend(extra);
+            let (code, plan) = ws.json(&args);
+            assert_eq!(code, 0, "{backend:?} {extra:?}: {plan:#}");
+        }
+        let _ = ws.path("defs");
+    }
+}
