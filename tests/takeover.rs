@@ -292,3 +292,112 @@ fn existing_runtime_tables_are_migrated_adopted_and_kept() {
         let _ = ws.path("defs");
     }
 }
+
+/// The schedule ids the valid fixtures can have (the event-triggered one has none).
+fn fixture_schedule_ids() -> Vec<String> {
+    let mut ids = vec![format!("activity-schedule-{SWEEP_ID}")];
+    for key in [
+        "platform.weekly-artifact-cleanup",
+        "platform.release-freeze-announcement",
+        "the-custodian.inbox-triage-daily",
+        "the-custodian.report-daily",
+        "the-custodian.report-hourly",
+    ] {
+        ids.push(format!(
+            "activity-schedule-{}",
+            activity_sync::definition::id_from_key(key)
+        ));
+    }
+    ids
+}
+
+/// Every running (unpaused) schedule of the fixtures has a committed, enabled, live row of
+/// the scope; returns how many schedules exist.
+fn assert_schedules_follow_rows(job: &common::job::Job, db: &TestDb, what: &str) -> usize {
+    let enabled = strings(
+        db,
+        "SELECT id FROM activity_definitions WHERE enabled AND retired_at IS NULL AND scope = 'default'",
+    );
+    let mut existing = 0;
+    for id in fixture_schedule_ids() {
+        let Some(s) = job.server.describe(&id) else {
+            continue;
+        };
+        existing += 1;
+        let paused = s["schedule"]["state"]["paused"].as_bool().unwrap_or(false);
+        let definition = id.trim_start_matches("activity-schedule-");
+        assert!(
+            paused || enabled.iter().any(|e| e == definition),
+            "{what}: {id} runs without an enabled row (enabled rows: {enabled:?})"
+        );
+    }
+    existing
+}
+
+/// Issue 11: a schedule is created or unpaused only for a definition whose row exists and is
+/// enabled once the database stage has committed — in every combination of the stage flags —
+/// and a plan that holds one back says why.
+#[test]
+fn no_schedule_runs_without_a_committed_enabled_row_whatever_the_stages() {
+    let job = common::job::Job::new(true);
+    // The job's own SQLite file.
+    let db = TestDb::new(Backend::Sqlite, job.dir.path());
+    let flags = |d: bool, s: bool, e: bool| {
+        vec![
+            format!("--definitions={d}"),
+            format!("--schedules={s}"),
+            format!("--event-types={e}"),
+        ]
+    };
+    let apply = |extra: &[String]| {
+        let mut args = vec!["apply", "--source", "defs"];
+        args.extend(extra.iter().map(String::as_str));
+        job.json(&args)
+    };
+    // An empty table: whatever runs without the definitions stage creates nothing.
+    for (s, e) in [(true, false), (true, true), (false, false), (false, true)] {
+        let what = format!("empty table, definitions off, schedules {s}, event types {e}");
+        let (code, report) = apply(&flags(false, s, e));
+        assert_eq!(code, 0, "{what}: {report:#}");
+        assert_eq!(report["schedules"]["created"], 0, "{what}: {report:#}");
+        if s {
+            let held: Vec<&Value> = report["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["resource"] == "schedule")
+                .collect();
+            assert_eq!(held.len(), 6, "{what}: {report:#}");
+            for change in held {
+                assert_eq!(change["action"], "skip", "{what}: {change:#}");
+                assert!(
+                    change["note"].as_str().unwrap().contains("no row"),
+                    "{what}: {change:#}"
+                );
+            }
+        }
+        assert_eq!(assert_schedules_follow_rows(&job, &db, &what), 0, "{what}");
+    }
+    // Rows committed, then disabled by hand: without the definitions stage their schedules
+    // are created paused, never running.
+    let (code, report) = apply(&flags(true, false, true));
+    assert_eq!(code, 0, "{report:#}");
+    db.execute("UPDATE activity_definitions SET enabled = FALSE");
+    for e in [false, true] {
+        let what = format!("disabled rows, definitions off, event types {e}");
+        let (code, report) = apply(&flags(false, true, e));
+        assert_eq!(code, 0, "{what}: {report:#}");
+        assert_eq!(report["schedules"]["unpaused"], 0, "{what}: {report:#}");
+        common::poll_until(&what, 20, || {
+            assert_schedules_follow_rows(&job, &db, &what) == 6
+        });
+    }
+    // The definitions stage on: rows are written first, schedules follow them.
+    for (s, e) in [(false, false), (true, false), (true, true), (false, true)] {
+        let what = format!("definitions on, schedules {s}, event types {e}");
+        db.execute("UPDATE activity_definitions SET enabled = FALSE");
+        let (code, report) = apply(&flags(true, s, e));
+        assert_eq!(code, 0, "{what}: {report:#}");
+        assert_schedules_follow_rows(&job, &db, &what);
+    }
+}
