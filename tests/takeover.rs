@@ -401,3 +401,140 @@ fn no_schedule_runs_without_a_committed_enabled_row_whatever_the_stages() {
         assert_schedules_follow_rows(&job, &db, &what);
     }
 }
+
+/// A schedule as the Python sync wrote it: conventional id, no marker, plain client.
+fn old_sync_schedule(job: &common::job::Job, definition: &str, cron: &str) {
+    let id = format!("activity-schedule-{definition}");
+    let workflow = format!("activity-{definition}");
+    let out = job.server.cli(&[
+        "schedule",
+        "create",
+        "--schedule-id",
+        &id,
+        "--cron",
+        cron,
+        "--workflow-id",
+        &workflow,
+        "--type",
+        "RunActivityWorkflow",
+        "--task-queue",
+        "orchestrator-tq",
+        "--input",
+        &format!("\"{definition}\""),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs the job's binary against `db` (not the job's own SQLite file) with `--format json`.
+fn run_on(job: &common::job::Job, db: &TestDb, args: &[&str]) -> (i32, Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    parse(
+        job.command(&all)
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A random id no row has: the definition of an old orphan.
+const ORPHAN_ID: &str = "5e1d2c3b-4a59-4687-9a0b-c1d2e3f4a5b6";
+
+/// Issue 11, Done when (without `import`): the runtime-shaped database and the old sync's
+/// unmarked schedules; `plan --adopt` shows the takeover, `apply --adopt` adopts the live
+/// schedule with its UUID, deletes the old orphan last, leaves the schedule of the runtime's
+/// own row alone (its row is live: not an orphan), and the next plan has nothing to do.
+#[test]
+fn adopt_takes_over_rows_and_schedules_and_deletes_old_orphans() {
+    for backend in BACKENDS {
+        let job = common::job::Job::new(true);
+        let db = TestDb::new(backend, job.dir.path());
+        create_runtime_tables(&db);
+        let before = runtime_state(&db);
+        old_sync_schedule(&job, SWEEP_ID, "*/15 * * * *");
+        old_sync_schedule(&job, API_ID, "0 4 * * *");
+        old_sync_schedule(&job, ORPHAN_ID, "0 5 * * *");
+        let sweep = format!("activity-schedule-{SWEEP_ID}");
+        let api = format!("activity-schedule-{API_ID}");
+        let orphan = format!("activity-schedule-{ORPHAN_ID}");
+
+        // Without --adopt: nothing of theirs is touched, and the plan says what --adopt does.
+        let (code, plan) = run_on(&job, &db, &["plan", "--source", "defs"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        for id in [&sweep, &api, &orphan] {
+            assert_eq!(
+                change(&plan, id)["action"],
+                "unmanaged",
+                "{backend:?}: {plan:#}"
+            );
+        }
+        assert_eq!(change(&plan, &sweep)["action"], "unmanaged");
+        assert_eq!(change(&plan, SWEEP_ID)["action"], "unmanaged");
+
+        let (code, plan) = run_on(&job, &db, &["plan", "--source", "defs", "--adopt"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        assert_eq!(change(&plan, SWEEP_ID)["action"], "adopt", "{plan:#}");
+        assert_eq!(change(&plan, &sweep)["action"], "update", "{plan:#}");
+        assert_eq!(change(&plan, &orphan)["action"], "delete", "{plan:#}");
+        assert_eq!(change(&plan, &api)["action"], "unmanaged", "{plan:#}");
+        assert!(
+            change(&plan, &api)["note"]
+                .as_str()
+                .unwrap()
+                .contains("not an orphan"),
+            "{plan:#}"
+        );
+        // The deletion limit counts adopted orphans.
+        let (code, refused) = run_on(
+            &job,
+            &db,
+            &["apply", "--source", "defs", "--adopt", "--max-delete", "0"],
+        );
+        assert_eq!(code, 3, "{backend:?}: {refused:#}");
+        assert!(job.server.describe(&orphan).is_some());
+
+        let (code, applied) = run_on(&job, &db, &["apply", "--source", "defs", "--adopt"]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["schedules"]["deleted"], 1, "{applied:#}");
+        assert!(
+            job.server.describe(&orphan).is_none(),
+            "{backend:?}: orphan kept"
+        );
+        let adopted = job.server.describe(&sweep).expect("the sweep's schedule");
+        assert_eq!(
+            adopted["schedule"]["action"]["startWorkflow"]["workflowId"],
+            format!("activity-{SWEEP_ID}"),
+            "{adopted:#}"
+        );
+        assert!(
+            job.server.describe(&api).is_some(),
+            "{backend:?}: live row's schedule deleted"
+        );
+        // One schedule per definition: no second one next to the adopted sweep.
+        common::poll_until("the list shows the adoption", 20, || {
+            let ids = job.schedule_ids();
+            ids.iter().filter(|i| i.contains(SWEEP_ID)).count() == 1 && !ids.contains(&orphan)
+        });
+
+        for extra in [&[][..], &["--adopt"][..]] {
+            let mut args = vec!["plan", "--source", "defs", "--detailed-exitcode"];
+            args.extend(extra);
+            let (code, plan) = run_on(&job, &db, &args);
+            assert_eq!(code, 0, "{backend:?} {extra:?}: {plan:#}");
+        }
+        let after = runtime_state(&db);
+        let not_sweep = |state: &[String]| -> Vec<String> {
+            state
+                .iter()
+                .filter(|l| !l.starts_with(SWEEP_ID))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(not_sweep(&after), not_sweep(&before), "{backend:?}");
+        foreign_keys_hold(&db);
+    }
+}

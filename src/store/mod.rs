@@ -84,6 +84,11 @@ pub(crate) fn sqlite_sql(pg: &str) -> String {
 const SELECT_DEFINITIONS: &str = "SELECT id::text AS id, key, name, enabled, trigger_type, \
      trigger_config::text AS trigger_config, spec::text AS spec, body, scope, source_path, \
      retired_at IS NOT NULL AS retired FROM activity_definitions";
+/// The runtime's own columns of `activity_definitions`, before the migrations added ours.
+const SELECT_RUNTIME_DEFINITIONS: &str = "SELECT id::text AS id, NULL::text AS key, name, \
+     enabled, trigger_type, trigger_config::text AS trigger_config, NULL::text AS spec, \
+     NULL::text AS body, NULL::text AS scope, NULL::text AS source_path, \
+     FALSE AS retired FROM activity_definitions";
 const SELECT_EVENT_TYPES: &str = "SELECT name, description, schema::text AS schema, \
      spec::text AS spec, body, scope, source_path, \
      retired_at IS NOT NULL AS retired FROM event_types";
@@ -198,20 +203,26 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the tables exist yet (a fresh database has none until `apply` or `migrate`).
+    /// Whether activity-sync's tables exist yet (a fresh database has none until `apply` or
+    /// `migrate`; one whose `activity_definitions` the runtime created has no `sync_runs`
+    /// until then either).
     pub async fn has_schema(&self) -> Result<bool, StoreError> {
+        self.has_table("sync_runs").await
+    }
+
+    async fn has_table(&self, table: &str) -> Result<bool, StoreError> {
         Ok(match self {
             Store::Postgres(pool) => {
-                sqlx::query_scalar::<_, bool>(
-                    "SELECT to_regclass('activity_definitions') IS NOT NULL",
-                )
-                .fetch_one(pool)
-                .await?
+                sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
+                    .bind(table)
+                    .fetch_one(pool)
+                    .await?
             }
             Store::Sqlite(pool) => {
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activity_definitions'",
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
                 )
+                .bind(table)
                 .fetch_one(pool)
                 .await?
                     > 0
@@ -220,10 +231,24 @@ impl Store {
     }
 
     /// Reads every row of both tables, all scopes, without a lock (for `plan`). A database
-    /// without tables is empty.
+    /// without tables is empty; one where only the runtime's own `activity_definitions`
+    /// exists (not migrated yet) holds unmanaged rows, read from the runtime's columns.
     pub async fn snapshot(&self) -> Result<Actual, StoreError> {
         if !self.has_schema().await? {
-            return Ok(Actual::default());
+            if !self.has_table("activity_definitions").await? {
+                return Ok(Actual::default());
+            }
+            let definitions: Vec<DefinitionRecord> = on_backend!(self, |pool, sql| {
+                sqlx::query_as(&sql(SELECT_RUNTIME_DEFINITIONS))
+                    .fetch_all(pool)
+                    .await?
+            });
+            let mut actual = Actual::default();
+            for record in definitions {
+                let row = record.into_row()?;
+                actual.definitions.insert(row.id, row);
+            }
+            return Ok(actual);
         }
         session::read_actual(&mut self.acquire().await?).await
     }
