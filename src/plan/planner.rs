@@ -78,6 +78,7 @@ fn plan_with(desired: &Desired, actual: &Actual, options: &PlanOptions, foresigh
     if options.stages.event_types {
         planner.do_plan_event_types();
     }
+    planner.do_plan_duplicates();
     if options.stages.schedules {
         planner.do_plan_schedules();
         planner.do_plan_workers();
@@ -421,6 +422,39 @@ impl<'a> Planner<'a> {
                 held.map(str::to_string)
             }
         });
+    }
+
+    /// A definition with no row yet whose name (or key) an unmanaged row of another id has:
+    /// most likely the old sync's definition, written without its id (a new id is derived
+    /// from the key), so applying it would run a second schedule next to the old one.
+    fn do_plan_duplicates(&mut self) {
+        for d in self.catalog.activities.values() {
+            if self.actual.definitions.contains_key(&d.id) || self.refused.contains(&d.id) {
+                continue;
+            }
+            let twins = self.actual.definitions.values().filter(|r| {
+                r.unmanaged() && !r.retired && r.id != d.id && (r.name == d.name || r.key == d.key)
+            });
+            for twin in twins {
+                let schedule = schedule_id(twin.id);
+                let second = if matches!(d.trigger, Trigger::Event(_)) {
+                    format!(
+                        "a second definition next to the unmanaged row `{}`",
+                        twin.id
+                    )
+                } else {
+                    format!("a second schedule next to `{schedule}`")
+                };
+                self.warnings.push(Warning {
+                    kind: WarningKind::Duplicate,
+                    id: Some(schedule_id(d.id)),
+                    message: format!(
+                        "`{}` ({}) would get the new id `{}` while the unmanaged row `{}` is also called `{}`: applying it would create {second}. To take that row over, write `id: {}` in the file and apply with --adopt (`activity-sync import` writes such files)",
+                        d.key, d.origin.source_path, d.id, twin.id, twin.name, twin.id
+                    ),
+                });
+            }
+        }
     }
 
     /// What the row of definition `id` will be once the plan is applied.

@@ -341,7 +341,11 @@ proptest! {
         }
         options.unpause_manual = true;
         let plan = plan(&desired, &actual, &options);
-        prop_assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        prop_assert!(
+            plan.warnings.iter().all(|w| w.kind != WarningKind::ManualPause),
+            "{:?}",
+            plan.warnings
+        );
         prop_assert!(!plan.schedules.values().any(|c| c.op() == ScheduleOp::Held));
     }
 
@@ -667,6 +671,58 @@ fn no_worker_is_a_warning_about_running_schedules_only() {
     );
     actual.workers = Some(Workers::Polling(0));
     assert!(kinds(&actual, &desired).is_empty());
+}
+
+/// Issue 11: a file written without the runtime row's id derives a new one; the plan warns
+/// that a second schedule would run next to the old one, and says how to take it over.
+#[test]
+fn a_new_definition_named_like_an_unmanaged_row_is_a_duplicate_warning() {
+    let new = definition(1, 0, 0, true, false);
+    let mut old = new.clone();
+    old.id = id_from_key("the-old-sync-row");
+    let (desired, actual) = world(
+        std::slice::from_ref(&new),
+        &[unmanaged_row(DefinitionRow::desired(&old, ""))],
+    );
+    let planned = super::plan(&desired, &actual, &options(all_stages()));
+    let duplicates: Vec<_> = planned
+        .warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::Duplicate)
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{:#?}", planned.warnings);
+    let message = &duplicates[0].message;
+    assert!(
+        message.contains(&format!(
+            "a second schedule next to `{}`",
+            schedule_id(old.id)
+        )) && message.contains(&format!("write `id: {}`", old.id)),
+        "{message}"
+    );
+    // The row named in the file by its id: adopted, no warning.
+    let mut adopted = new.clone();
+    adopted.id = old.id;
+    let (desired, _) = world(&[adopted], &[]);
+    let planned = super::plan(
+        &desired,
+        &actual,
+        &PlanOptions {
+            adopt: true,
+            ..options(all_stages())
+        },
+    );
+    assert!(
+        planned
+            .warnings
+            .iter()
+            .all(|w| w.kind != WarningKind::Duplicate),
+        "{:#?}",
+        planned.warnings
+    );
+    assert_eq!(
+        planned.definitions[&old.id].action(),
+        crate::plan::Action::Adopt
+    );
 }
 
 #[test]
