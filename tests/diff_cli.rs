@@ -270,7 +270,7 @@ fn diff_between_two_git_refs_renders_the_pull_request_comment() {
     );
     assert_eq!(
         json["schedules"],
-        serde_json::json!({"created": 1, "updated": 2, "paused": 1, "unpaused": 0, "deleted": 1, "unchanged": 1, "unmanaged": 0})
+        serde_json::json!({"created": 1, "updated": 2, "paused": 1, "unpaused": 0, "deleted": 1, "unchanged": 1, "unmanaged": 0, "upserted": 3, "active": 4, "paused_total": 1})
     );
     let broken = json["errors"]
         .as_array()

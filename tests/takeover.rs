@@ -500,6 +500,23 @@ fn adopt_takes_over_rows_and_schedules_and_deletes_old_orphans() {
         let (code, applied) = run_on(&job, &db, &["apply", "--source", "defs", "--adopt"]);
         assert_eq!(code, 0, "{backend:?}: {applied:#}");
         assert_eq!(applied["schedules"]["deleted"], 1, "{applied:#}");
+        // The counts the old smoke checks read, and the state after the run.
+        let s = &applied["schedules"];
+        assert_eq!(
+            s["upserted"].as_u64().unwrap(),
+            s["created"].as_u64().unwrap() + s["updated"].as_u64().unwrap(),
+            "{applied:#}"
+        );
+        assert_eq!(s["updated"], 1, "the adopted sweep: {applied:#}");
+        assert_eq!(
+            s["active"].as_u64().unwrap() + s["paused_total"].as_u64().unwrap(),
+            6,
+            "the fixtures' six schedules, managed: {applied:#}"
+        );
+        assert_eq!(
+            s["paused_total"], 2,
+            "two disabled definitions: {applied:#}"
+        );
         assert!(
             job.server.describe(&orphan).is_none(),
             "{backend:?}: orphan kept"
