@@ -43,6 +43,18 @@ pub enum Command {
     /// Offline: the plan between two sets of sources (a pull request's base and head), with
     /// no database and no Temporal: the row changes `apply` would make, and the schedules.
     Diff(DiffArgs),
+    /// Write one definition file per unmanaged row (no scope: written by the runtime or an
+    /// older sync) and per unmanaged event type, keeping each row's id; then `plan --adopt`.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The directory to write the files to (created; existing files are never overwritten).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

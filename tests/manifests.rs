@@ -393,6 +393,7 @@ fn subcommand_name(cli: &Cli) -> &'static str {
         Sub::Export(_) => "export",
         Sub::Upcoming(_) => "upcoming",
         Sub::Diff(_) => "diff",
+        Sub::Import(_) => "import",
     }
 }
 

@@ -555,3 +555,126 @@ fn adopt_takes_over_rows_and_schedules_and_deletes_old_orphans() {
         foreign_keys_hold(&db);
     }
 }
+
+/// The runtime state with each row's `trigger_config` as parsed JSON without `null` members
+/// (activity-sync writes absent options as `null`; the text of a JSON column is not
+/// compared, its content is).
+fn normalized(state: Vec<String>) -> Vec<String> {
+    state
+        .into_iter()
+        .map(|line| {
+            let parts: Vec<&str> = line.split('|').collect();
+            if parts.len() != 7 {
+                return line;
+            }
+            let Ok(Value::Object(config)) = serde_json::from_str::<Value>(parts[5]) else {
+                return line;
+            };
+            let config: serde_json::Map<String, Value> =
+                config.into_iter().filter(|(_, v)| !v.is_null()).collect();
+            let mut parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+            parts[5] = Value::Object(config).to_string();
+            parts.join("|")
+        })
+        .collect()
+}
+
+/// Issue 11, Done when: from the runtime-shaped database and the old sync's unmarked
+/// schedules, `import` writes the files, the first `plan --adopt` shows only the takeover
+/// (no field of any row changes), `apply --adopt` adopts rows and schedules with their UUIDs
+/// and deletes the old orphan, and then `plan --detailed-exitcode` exits 0; no runtime
+/// column, row or reference is lost, and no schedule is duplicated.
+#[test]
+fn import_then_adopt_converges_without_losing_anything() {
+    for backend in BACKENDS {
+        let job = common::job::Job::new(true);
+        let db = TestDb::new(backend, job.dir.path());
+        create_runtime_tables(&db);
+        let before = normalized(runtime_state(&db));
+        old_sync_schedule(&job, SWEEP_ID, "*/15 * * * *");
+        old_sync_schedule(&job, API_ID, "0 4 * * *");
+        old_sync_schedule(&job, ORPHAN_ID, "0 5 * * *");
+        let sweep = format!("activity-schedule-{SWEEP_ID}");
+        let api = format!("activity-schedule-{API_ID}");
+        let orphan = format!("activity-schedule-{ORPHAN_ID}");
+
+        let out = job
+            .command(&["import", "--out", "imported"])
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{backend:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut written: Vec<String> = std::fs::read_dir(job.path("imported"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        written.sort();
+        assert_eq!(
+            written,
+            ["made-through-the-api.md", "state-hub-consistency-sweep.md"],
+            "{backend:?}"
+        );
+        let text = std::fs::read_to_string(job.path("imported/made-through-the-api.md")).unwrap();
+        assert!(text.contains(&format!("id: {API_ID}\n")), "{text}");
+        // Never overwrites.
+        let again = job
+            .command(&["import", "--out", "imported"])
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap();
+        assert!(
+            !again.status.success(),
+            "a second import overwrote the files"
+        );
+
+        let (code, plan) = run_on(&job, &db, &["plan", "--source", "imported", "--adopt"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        for id in [SWEEP_ID, API_ID] {
+            let c = change(&plan, id);
+            assert_eq!(c["action"], "adopt", "{backend:?}: {plan:#}");
+            assert_eq!(c["diff"], "", "{backend:?}: only the takeover: {c:#}");
+        }
+        assert_eq!(plan["definitions"]["created"], 0, "{plan:#}");
+        assert_eq!(change(&plan, &sweep)["action"], "update", "{plan:#}");
+        assert_eq!(change(&plan, &api)["action"], "update", "{plan:#}");
+        assert_eq!(change(&plan, &orphan)["action"], "delete", "{plan:#}");
+        assert_eq!(
+            plan["schedules"]["created"], 0,
+            "no second schedule: {plan:#}"
+        );
+
+        let (code, applied) = run_on(&job, &db, &["apply", "--source", "imported", "--adopt"]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert!(
+            job.server.describe(&orphan).is_none(),
+            "{backend:?}: orphan kept"
+        );
+        for (id, definition) in [(&sweep, SWEEP_ID), (&api, API_ID)] {
+            let s = job.server.describe(id).expect("adopted");
+            assert_eq!(
+                s["schedule"]["action"]["startWorkflow"]["workflowId"],
+                format!("activity-{definition}"),
+                "{s:#}"
+            );
+        }
+        common::poll_until("the list settles", 20, || {
+            let mut ids = job.schedule_ids();
+            ids.sort();
+            let mut want = vec![sweep.clone(), api.clone()];
+            want.sort();
+            ids == want
+        });
+        let (code, plan) = run_on(
+            &job,
+            &db,
+            &["plan", "--source", "imported", "--detailed-exitcode"],
+        );
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        assert_eq!(normalized(runtime_state(&db)), before, "{backend:?}");
+        foreign_keys_hold(&db);
+    }
+}

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod diff;
 pub mod export;
+pub mod import;
 pub mod migrate;
 pub mod plan;
 pub mod status;

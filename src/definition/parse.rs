@@ -151,7 +151,7 @@ pub fn is_valid_name(name: &str) -> bool {
 
 const NAME_RULE: &str = "letters, digits, `.`, `_` and `-`, starting with a letter or digit";
 
-const CRON_KEYS: &[&str] = &[
+pub(crate) const CRON_KEYS: &[&str] = &[
     "type",
     "cron",
     "timezone",
@@ -159,8 +159,8 @@ const CRON_KEYS: &[&str] = &[
     "catchup_window_seconds",
     "jitter_seconds",
 ];
-const EVENT_KEYS: &[&str] = &["type", "event_type", "filters"];
-const ONCE_KEYS: &[&str] = &["type", "at"];
+pub(crate) const EVENT_KEYS: &[&str] = &["type", "event_type", "filters"];
+pub(crate) const ONCE_KEYS: &[&str] = &["type", "at"];
 
 /// Temporal clamps catchup windows under 10 s to 10 s; a smaller value would read back as drift.
 pub const MIN_CATCHUP_WINDOW_SECONDS: u64 = 10;
