@@ -117,6 +117,35 @@ mod tests {
     }
 
     #[test]
+    fn event_type_files_parse_back_to_the_row() {
+        let row = EventTypeRow {
+            name: "repo.pushed".into(),
+            description: Some("A push: \"main\" or any branch".into()),
+            schema: Some(json!({"type": "object", "required": ["repo"]})),
+            spec: Json::Null,
+            body: String::new(),
+            scope: String::new(),
+            source_path: String::new(),
+            retired: false,
+        };
+        let text = event_type_file(&row);
+        let parsed = parse_file(&SourceFile {
+            source_path: "defs/events/repo.pushed.md".into(),
+            rel_path: "events/repo.pushed.md".into(),
+            text: text.clone(),
+        });
+        let FileOutcome::Parsed(d) = parsed else {
+            panic!("{text}\n{parsed:?}")
+        };
+        let Definition::EventType(e) = *d else {
+            panic!()
+        };
+        assert_eq!(e.name, row.name);
+        assert_eq!(e.description, row.description);
+        assert_eq!(e.schema, row.schema);
+    }
+
+    #[test]
     fn keys_are_readable_slugs() {
         assert_eq!(
             key_from_name("Nightly: \"no\" report #1", "x"),
