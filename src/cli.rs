@@ -47,6 +47,18 @@ pub enum Command {
     /// window, matched against what Temporal did: ok, running, failed, skipped or missed
     /// (exit 5 when a fire was missed or failed).
     Audit(AuditArgs),
+    /// Write one definition file per unmanaged row (no scope: written by the runtime or an
+    /// older sync) and per unmanaged event type, keeping each row's id; then `plan --adopt`.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The directory to write the files to (created; existing files are never overwritten).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -46,6 +46,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Upcoming(args) => command::upcoming::run(&args),
         cli::Command::Diff(args) => command::diff::run(&args),
         cli::Command::Audit(args) => block_on(command::audit::run(&args)),
+        cli::Command::Import(args) => block_on(command::import::run(&args)),
     }
 }
 

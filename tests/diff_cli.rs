@@ -266,11 +266,11 @@ fn diff_between_two_git_refs_renders_the_pull_request_comment() {
     // The broken file's row is kept: one retirement (the removed file), not two.
     assert_eq!(
         json["definitions"],
-        serde_json::json!({"created": 1, "updated": 3, "retired": 1, "unchanged": 2, "upserted": 4, "invalid": 1})
+        serde_json::json!({"created": 1, "updated": 3, "retired": 1, "unchanged": 2, "upserted": 4, "unmanaged": 0, "invalid": 1})
     );
     assert_eq!(
         json["schedules"],
-        serde_json::json!({"created": 1, "updated": 2, "paused": 1, "unpaused": 0, "deleted": 1, "unchanged": 1, "unmanaged": 0})
+        serde_json::json!({"created": 1, "updated": 2, "paused": 1, "unpaused": 0, "deleted": 1, "unchanged": 1, "unmanaged": 0, "upserted": 3, "active": 4, "paused_total": 1})
     );
     let broken = json["errors"]
         .as_array()

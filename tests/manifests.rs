@@ -394,6 +394,7 @@ fn subcommand_name(cli: &Cli) -> &'static str {
         Sub::Upcoming(_) => "upcoming",
         Sub::Diff(_) => "diff",
         Sub::Audit(_) => "audit",
+        Sub::Import(_) => "import",
     }
 }
 

@@ -66,6 +66,13 @@ impl MemoryBackend {
             ActualSchedule::as_written(&s.scope, &s.want, &s.note, s.token.to_be_bytes().to_vec());
         actual.schedule_id = id.to_string();
         actual.paused = s.paused;
+        if s.scope.is_empty() {
+            // Written by another client (an older sync): no marker, no hash.
+            actual.memo_scope = None;
+            actual.memo_definition = None;
+            actual.attribute_scope = None;
+            actual.spec_hash = None;
+        }
         actual
     }
 }

@@ -26,6 +26,7 @@ pub async fn apply_rows(
     for change in plan.definitions.values() {
         if let RowStep::Update { want, have } | RowStep::Unretire { want, have } = &change.step
             && want.key != have.key
+            && !have.key.is_empty()
         {
             bounded(
                 "moving a key",

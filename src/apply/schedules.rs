@@ -196,14 +196,16 @@ async fn execute<B: ScheduleBackend>(
             .await
             .map(|()| ScheduleResult::Done),
         // Nothing is deleted on the word of a list alone, nor if it changed hands.
-        ScheduleStep::Delete { .. } => match backend.describe(id).await? {
+        ScheduleStep::Delete { adopt, .. } => match backend.describe(id).await? {
             None => Ok(ScheduleResult::InPlace),
-            Some(now) if now.owner() != Some(scope) => Err(BackendError::new(
-                "DeleteSchedule",
-                id,
-                ErrorKind::FailedPrecondition,
-                format!("no longer marked for scope `{scope}`; not deleted"),
-            )),
+            Some(now) if now.owner() != Some(scope) && !(*adopt && now.owner().is_none()) => {
+                Err(BackendError::new(
+                    "DeleteSchedule",
+                    id,
+                    ErrorKind::FailedPrecondition,
+                    format!("no longer marked for scope `{scope}`; not deleted"),
+                ))
+            }
             Some(_) => backend.delete(id).await.map(|()| ScheduleResult::Done),
         },
         ScheduleStep::Unchanged { .. }

@@ -58,6 +58,14 @@ fn now() -> DateTime<Utc> {
 /// The plan for `definitions` (rows in place) against what the backend holds, every
 /// schedule described.
 async fn plan_against(backend: &MemoryBackend, definitions: &[ActivityDefinition]) -> Plan {
+    plan_adopting(backend, definitions, false).await
+}
+
+async fn plan_adopting(
+    backend: &MemoryBackend,
+    definitions: &[ActivityDefinition],
+    adopt: bool,
+) -> Plan {
     let mut catalog = Catalog::default();
     let mut actual = Actual::default();
     for d in definitions {
@@ -85,7 +93,7 @@ async fn plan_against(backend: &MemoryBackend, definitions: &[ActivityDefinition
         },
         allow_empty: true,
         max_delete: Some(usize::MAX),
-        adopt: false,
+        adopt,
         unpause_manual: false,
         target: WorkflowTarget::default(),
         now: now(),
@@ -266,6 +274,47 @@ async fn nothing_is_deleted_that_changed_hands() {
             .unwrap()
             .contains_key(&schedule_of(&gone))
     );
+}
+
+/// An unmarked orphan (`--adopt`) is deleted while it is still unmarked, and not once
+/// someone has marked it since the plan.
+#[tokio::test]
+async fn an_adopted_orphan_is_deleted_only_while_unmarked() {
+    let old = definition("old-sync", 5);
+    let id = schedule_of(&old);
+    let backend = MemoryBackend::with([stored(&old, "")]);
+    assert_eq!(
+        plan_against(&backend, &[]).await.schedules[&id].op(),
+        crate::plan::ScheduleOp::Unmanaged
+    );
+    let plan = plan_adopting(&backend, &[], true).await;
+    assert!(matches!(
+        plan.schedules[&id].step,
+        ScheduleStep::Delete { adopt: true, .. }
+    ));
+    backend
+        .schedules
+        .lock()
+        .unwrap()
+        .get_mut(&id)
+        .unwrap()
+        .scope = "b".into();
+    let (results, _) = apply_schedules(&backend, &plan, limits()).await;
+    assert!(
+        matches!(&results[&id], ScheduleResult::Failed(m) if m.contains("no longer marked")),
+        "{results:?}"
+    );
+    assert!(backend.schedules.lock().unwrap().contains_key(&id));
+    backend
+        .schedules
+        .lock()
+        .unwrap()
+        .get_mut(&id)
+        .unwrap()
+        .scope = String::new();
+    let (results, _) = apply_schedules(&backend, &plan, limits()).await;
+    assert!(matches!(&results[&id], ScheduleResult::Done), "{results:?}");
+    assert!(!backend.schedules.lock().unwrap().contains_key(&id));
 }
 
 #[tokio::test]

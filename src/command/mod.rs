@@ -4,6 +4,7 @@ pub mod apply;
 pub mod audit;
 pub mod diff;
 pub mod export;
+pub mod import;
 pub mod migrate;
 pub mod plan;
 pub mod status;

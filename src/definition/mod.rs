@@ -18,6 +18,7 @@ pub use model::{
     OnceTrigger, Origin, Trigger, canonical_json, hash_json, id_from_key, sorted_json,
     source_location,
 };
+pub(crate) use parse::{CRON_KEYS, EVENT_KEYS, ONCE_KEYS};
 pub use parse::{
     Claims, FileOutcome, MAX_CATCHUP_WINDOW_SECONDS, MAX_FILE_BYTES, MAX_JITTER_SECONDS,
     MIN_CATCHUP_WINDOW_SECONDS, SourceFile, is_valid_name, parse_file,

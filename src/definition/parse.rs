@@ -151,7 +151,7 @@ pub fn is_valid_name(name: &str) -> bool {
 
 const NAME_RULE: &str = "letters, digits, `.`, `_` and `-`, starting with a letter or digit";
 
-const CRON_KEYS: &[&str] = &[
+pub(crate) const CRON_KEYS: &[&str] = &[
     "type",
     "cron",
     "timezone",
@@ -159,8 +159,8 @@ const CRON_KEYS: &[&str] = &[
     "catchup_window_seconds",
     "jitter_seconds",
 ];
-const EVENT_KEYS: &[&str] = &["type", "event_type", "filters"];
-const ONCE_KEYS: &[&str] = &["type", "at"];
+pub(crate) const EVENT_KEYS: &[&str] = &["type", "event_type", "filters"];
+pub(crate) const ONCE_KEYS: &[&str] = &["type", "at"];
 
 /// Temporal clamps catchup windows under 10 s to 10 s; a smaller value would read back as drift.
 pub const MIN_CATCHUP_WINDOW_SECONDS: u64 = 10;
@@ -246,10 +246,27 @@ impl Cx<'_> {
                 origin,
             }));
         }
-        let key = self.name(root, "key");
-        let id = match root.get("id") {
-            None => key.as_deref().map(id_from_key),
-            Some(entry) => self.uuid(entry),
+        let old_id = root
+            .get("id")
+            .and_then(|e| e.value.as_str())
+            .filter(|id| Uuid::try_parse(id).is_err() && is_valid_name(id));
+        let key = match (root.get("key"), old_id) {
+            // The old layout: the slug was the id. Say what to write instead (below).
+            (None, Some(_)) => None,
+            _ => self.name(root, "key"),
+        };
+        let id = match (root.get("id"), old_id) {
+            (None, _) => key.as_deref().map(id_from_key),
+            (Some(entry), Some(slug)) => {
+                self.error(
+                    entry.value.pos,
+                    format!(
+                        "`id` must be a UUID, found the slug `{slug}` (the old layout): write `key: {slug}`, and as `id` the UUID of its existing database row (`id: <uuid>`, which keeps its schedule and run history) or no `id` for a new definition (derived from `key`); `activity-sync import --out DIR` writes these files from the existing rows"
+                    ),
+                );
+                None
+            }
+            (Some(entry), None) => self.uuid(entry),
         };
         let name = self.required(root, "name").and_then(|e| {
             let name = self.string(e)?;
@@ -274,9 +291,16 @@ impl Cx<'_> {
             Some(entry) => self.boolean(entry),
         };
         self.optional_string(root, "description");
-        let trigger = self
-            .required(root, "trigger")
-            .and_then(|entry| self.trigger(&entry.value));
+        let trigger = if let Some(old) = ["trigger_type", "trigger_config"]
+            .iter()
+            .find_map(|k| root.get(k))
+        {
+            self.old_trigger(root, old);
+            None
+        } else {
+            self.required(root, "trigger")
+                .and_then(|entry| self.trigger(&entry.value))
+        };
         let origin = self.origin(rel_path);
         Some(Definition::ActivityDefinition(ActivityDefinition {
             id: id?,
@@ -288,6 +312,27 @@ impl Cx<'_> {
             body,
             origin,
         }))
+    }
+
+    /// `trigger_type` / `trigger_config` at the top level (the old layout, the runtime's
+    /// columns): the error shows the `trigger:` mapping to write instead.
+    fn old_trigger(&mut self, root: &Node, old: &Entry) {
+        let mut trigger = serde_json::Map::new();
+        if let Some(ty) = root.get("trigger_type") {
+            trigger.insert("type".into(), ty.value.to_json());
+        }
+        if let Some(serde_json::Value::Object(config)) =
+            root.get("trigger_config").map(|e| e.value.to_json())
+        {
+            trigger.extend(config.into_iter().filter(|(_, v)| !v.is_null()));
+        }
+        let written = serde_json::Value::Object(trigger).to_string();
+        self.error(
+            old.key_pos,
+            format!(
+                "`trigger_type` and `trigger_config` at the top level are the old layout: write one `trigger` mapping instead, here `trigger: {written}` (as YAML: `trigger:` then `type: …`, `cron: …` indented below it); `activity-sync import --out DIR` writes this form"
+            ),
+        );
     }
 
     fn origin(&mut self, rel_path: &str) -> Origin {
@@ -684,6 +729,30 @@ mod tests {
         assert_eq!(c.misfire_policy, MisfirePolicy::Skip);
         assert_eq!(d.origin.at("trigger.cron"), "defs/x.md:6");
         assert_eq!(d.origin.at("key"), "defs/x.md:2");
+    }
+
+    #[test]
+    fn the_old_layout_is_refused_with_what_to_write_instead() {
+        let errs = errors(
+            "---\nid: the-custodian.sweep\nname: A\ntrigger_type: cron\ntrigger_config:\n  cron: \"*/15 * * * *\"\n  timezone: UTC\n---\n",
+        );
+        assert_eq!(errs.len(), 2, "{errs:#?}");
+        assert!(
+            errs[0].starts_with("defs/x.md:2:5: `id` must be a UUID, found the slug `the-custodian.sweep` (the old layout): write `key: the-custodian.sweep`"),
+            "{errs:#?}"
+        );
+        assert!(
+            errs[0].contains("activity-sync import --out DIR"),
+            "{errs:#?}"
+        );
+        assert_eq!(
+            errs[1],
+            "defs/x.md:4:1: `trigger_type` and `trigger_config` at the top level are the old layout: write one `trigger` mapping instead, here `trigger: {\"type\":\"cron\",\"cron\":\"*/15 * * * *\",\"timezone\":\"UTC\"}` (as YAML: `trigger:` then `type: …`, `cron: …` indented below it); `activity-sync import --out DIR` writes this form"
+        );
+        // A slug id beside a key: the same advice about the id.
+        let errs = errors(&MINIMAL.replace("key: a.b\n", "key: a.b\nid: a.b\n"));
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].contains("found the slug `a.b`"), "{errs:#?}");
     }
 
     #[test]

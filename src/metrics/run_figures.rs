@@ -91,6 +91,7 @@ impl RunFigures {
             ("updated", d.updated),
             ("retired", d.retired),
             ("unchanged", d.unchanged),
+            ("unmanaged", d.unmanaged),
             ("invalid", d.invalid.unwrap_or(0)),
         ] {
             set.gauge(
@@ -106,6 +107,7 @@ impl RunFigures {
             ("updated", e.updated),
             ("retired", e.retired),
             ("unchanged", e.unchanged),
+            ("unmanaged", e.unmanaged),
         ] {
             set.gauge(
                 "event_types",
@@ -128,6 +130,14 @@ impl RunFigures {
                 "schedules",
                 "Temporal schedules by what the last run did to them",
                 &[("action", action)],
+                n as f64,
+            );
+        }
+        for (state, n) in [("active", s.active), ("paused", s.paused_total)] {
+            set.gauge(
+                "managed_schedules",
+                "The scope's managed schedules after the last run, running or paused",
+                &[("state", state)],
                 n as f64,
             );
         }
@@ -194,6 +204,7 @@ mod tests {
                 retired: 0,
                 unchanged: 4,
                 upserted: 3,
+                unmanaged: 0,
                 invalid: Some(1),
             },
             event_types: TableCounts::default(),

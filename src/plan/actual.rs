@@ -63,7 +63,8 @@ impl Actual {
     pub fn fingerprints(&self, scope: &str) -> Fingerprints {
         fn rows<'a, R: Resource + 'a>(rows: impl Iterator<Item = &'a R>, scope: &str) -> String {
             let rows: Vec<serde_json::Value> = rows
-                .filter(|r| r.scope() == scope)
+                // Unmanaged rows too: a plan may adopt them, or hold a schedule back for them.
+                .filter(|r| r.scope() == scope || r.unmanaged())
                 .map(|r| {
                     serde_json::json!([
                         r.id().to_string(),

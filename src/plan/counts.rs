@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::resource::Resource;
 use super::row_change::{Action, Change};
-use super::schedule_change::{ScheduleChange, ScheduleOp};
+use super::schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
 
 /// How many rows of one table each action touches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +14,9 @@ pub struct Counts {
     pub updated: usize,
     pub retired: usize,
     pub unchanged: usize,
+    /// Rows without a scope (written before activity-sync took over the table): left alone.
+    #[serde(default)]
+    pub unmanaged: usize,
 }
 
 impl Counts {
@@ -23,9 +26,11 @@ impl Counts {
             match change.action() {
                 Action::Create => counts.created += 1,
                 // Un-retiring writes the row again: an upsert like an update.
-                Action::Update | Action::Unretire => counts.updated += 1,
+                // So does an adoption.
+                Action::Update | Action::Unretire | Action::Adopt => counts.updated += 1,
                 Action::Retire => counts.retired += 1,
                 Action::Unchanged => counts.unchanged += 1,
+                Action::Unmanaged => counts.unmanaged += 1,
             }
         }
         counts
@@ -35,6 +40,7 @@ impl Counts {
     pub fn not_committed(self) -> Counts {
         Counts {
             unchanged: self.unchanged,
+            unmanaged: self.unmanaged,
             ..Counts::default()
         }
     }
@@ -54,6 +60,15 @@ pub struct ScheduleCounts {
     pub deleted: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
+    /// `created + updated` (what the old sync's smoke checks read).
+    #[serde(default)]
+    pub upserted: usize,
+    /// The state after the run (after the plan, for `plan`): the scope's managed schedules
+    /// that run, and those that are paused (`paused` above counts the pauses this run made).
+    #[serde(default)]
+    pub active: usize,
+    #[serde(default)]
+    pub paused_total: usize,
 }
 
 /// Whether a planned schedule change took effect.
@@ -76,8 +91,18 @@ impl ScheduleCounts {
         let mut counts = ScheduleCounts::default();
         for change in changes {
             let mut op = change.op();
+            let went = if op.mutates() {
+                landed(&change.schedule_id)
+            } else {
+                Landed::Yes
+            };
+            match after(change, went) {
+                Some(true) => counts.paused_total += 1,
+                Some(false) => counts.active += 1,
+                None => {}
+            }
             if op.mutates() {
-                match landed(&change.schedule_id) {
+                match went {
                     Landed::Yes => {}
                     Landed::InPlace => op = ScheduleOp::Unchanged,
                     Landed::No => continue,
@@ -95,7 +120,30 @@ impl ScheduleCounts {
                 ScheduleOp::Unmanaged => counts.unmanaged += 1,
             }
         }
+        counts.upserted = counts.created + counts.updated;
         counts
+    }
+}
+
+/// Whether the scope's schedule is paused after the change (`None`: the scope has none).
+fn after(change: &ScheduleChange, went: Landed) -> Option<bool> {
+    let before = change
+        .have()
+        .filter(|h| h.owner().is_some())
+        .map(|h| h.paused);
+    if went == Landed::No {
+        return before;
+    }
+    match &change.step {
+        ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } => Some(want.paused),
+        ScheduleStep::Pause { .. } => Some(true),
+        ScheduleStep::Unpause { .. } => Some(false),
+        ScheduleStep::Unchanged { have } | ScheduleStep::Held { have } => {
+            have.owner().map(|_| have.paused)
+        }
+        ScheduleStep::Delete { .. }
+        | ScheduleStep::Unmanaged { .. }
+        | ScheduleStep::Skip { .. } => None,
     }
 }
 
@@ -113,6 +161,9 @@ pub struct TableCounts {
     /// `created + updated`.
     #[serde(default)]
     pub upserted: usize,
+    /// Rows without a scope, left alone (`--adopt` takes over those a file names).
+    #[serde(default)]
+    pub unmanaged: usize,
     /// Definition files that failed to parse or validate (definitions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid: Option<usize>,
@@ -126,6 +177,7 @@ impl TableCounts {
             retired: c.retired,
             unchanged: c.unchanged,
             upserted: c.created + c.updated,
+            unmanaged: c.unmanaged,
             invalid,
         }
     }

@@ -33,6 +33,19 @@ pub(super) fn field_changes<R: Resource>(before: &R, after: &R) -> Vec<FieldChan
     changes
 }
 
+/// The fields the runtime wrote that an adoption changes: only what the row held before
+/// activity-sync took it over (its bookkeeping columns were empty), so that adopting rows
+/// written by `import` shows no change at all.
+pub(super) fn adopted_field_changes<R: Resource>(before: &R, after: &R) -> Vec<FieldChange> {
+    before
+        .runtime_fields()
+        .into_iter()
+        .zip(after.runtime_fields())
+        .filter(|((_, b), (_, a))| b != a)
+        .map(|((field, b), (_, a))| field_change(field, b, a))
+        .collect()
+}
+
 fn field_change(field: &str, before: String, after: String) -> FieldChange {
     let diff = unified_diff(field, &before, &after);
     FieldChange {

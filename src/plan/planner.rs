@@ -78,6 +78,7 @@ fn plan_with(desired: &Desired, actual: &Actual, options: &PlanOptions, foresigh
     if options.stages.event_types {
         planner.do_plan_event_types();
     }
+    planner.do_plan_duplicates();
     if options.stages.schedules {
         planner.do_plan_schedules();
         planner.do_plan_workers();
@@ -150,6 +151,9 @@ enum Fate<'a> {
     NoRow(&'a ActivityDefinition, String),
     /// No row, or a retired one: no schedule.
     Gone(String),
+    /// Its row has no scope (the runtime wrote it): not ours to follow, nor an orphan; the
+    /// schedule stays as it is and none is created. The definition, if a file wants it.
+    Unmanaged(Option<&'a ActivityDefinition>, String),
 }
 
 struct Planner<'a> {
@@ -252,6 +256,7 @@ impl<'a> Planner<'a> {
             .actual
             .definitions
             .values()
+            .filter(|r| !r.key.is_empty())
             .map(|r| (r.key.as_str(), r))
             .collect();
         loop {
@@ -262,6 +267,7 @@ impl<'a> Planner<'a> {
                 }
                 if let Some(row) = self.actual.definitions.get(&d.id)
                     && row.scope != scope
+                    && !row.unmanaged()
                 {
                     found.push((
                         d,
@@ -276,6 +282,17 @@ impl<'a> Planner<'a> {
                 let Some(holder) = holders.get(d.key.as_str()).filter(|h| h.id != d.id) else {
                     continue;
                 };
+                if holder.unmanaged() {
+                    found.push((
+                        d,
+                        format!(
+                            "key `{}` is already used by the unmanaged row `{}` (`{}`, no scope): to take that row over, write `id: {}` in this file and apply with --adopt (`activity-sync import` writes such files)",
+                            d.key, holder.id, holder.name, holder.id
+                        ),
+                        None,
+                    ));
+                    continue;
+                }
                 if holder.scope != scope {
                     found.push((
                         d,
@@ -351,9 +368,13 @@ impl<'a> Planner<'a> {
             .filter(|d| !self.refused.contains(&d.id))
             .map(|d| (d.id, DefinitionRow::desired(d, self.scope)))
             .collect();
-        let mut changes = plan_rows(wanted, &self.actual.definitions, self.scope, |row| {
-            self.definition_kept(row)
-        });
+        let mut changes = plan_rows(
+            wanted,
+            &self.actual.definitions,
+            self.scope,
+            self.options.adopt,
+            |row| self.definition_kept(row),
+        );
         for (id, change) in changes.iter_mut() {
             if let (Some(definition), Some(field)) =
                 (self.catalog.activities.get(id), change.fields.first())
@@ -370,7 +391,7 @@ impl<'a> Planner<'a> {
         let mut refused = Vec::new();
         for e in self.catalog.event_types.values() {
             match self.actual.event_types.get(&e.name) {
-                Some(row) if row.scope != scope => refused.push((
+                Some(row) if row.scope != scope && !row.unmanaged() => refused.push((
                     e,
                     format!(
                         "event type `{}` is owned by scope `{}`; scope `{scope}` leaves it alone",
@@ -392,7 +413,8 @@ impl<'a> Planner<'a> {
         }
         let protected = &self.catalog.protected;
         let held = self.held;
-        self.event_types = plan_rows(wanted, &self.actual.event_types, scope, |row| {
+        let adopt = self.options.adopt;
+        self.event_types = plan_rows(wanted, &self.actual.event_types, scope, adopt, |row| {
             if protected.event_types.contains(&row.name)
                 || protected.covers_location(&row.source_path)
             {
@@ -401,6 +423,39 @@ impl<'a> Planner<'a> {
                 held.map(str::to_string)
             }
         });
+    }
+
+    /// A definition with no row yet whose name (or key) an unmanaged row of another id has:
+    /// most likely the old sync's definition, written without its id (a new id is derived
+    /// from the key), so applying it would run a second schedule next to the old one.
+    fn do_plan_duplicates(&mut self) {
+        for d in self.catalog.activities.values() {
+            if self.actual.definitions.contains_key(&d.id) || self.refused.contains(&d.id) {
+                continue;
+            }
+            let twins = self.actual.definitions.values().filter(|r| {
+                r.unmanaged() && !r.retired && r.id != d.id && (r.name == d.name || r.key == d.key)
+            });
+            for twin in twins {
+                let schedule = schedule_id(twin.id);
+                let second = if matches!(d.trigger, Trigger::Event(_)) {
+                    format!(
+                        "a second definition next to the unmanaged row `{}`",
+                        twin.id
+                    )
+                } else {
+                    format!("a second schedule next to `{schedule}`")
+                };
+                self.warnings.push(Warning {
+                    kind: WarningKind::Duplicate,
+                    id: Some(schedule_id(d.id)),
+                    message: format!(
+                        "`{}` ({}) would get the new id `{}` while the unmanaged row `{}` is also called `{}`: applying it would create {second}. To take that row over, write `id: {}` in the file and apply with --adopt (`activity-sync import` writes such files)",
+                        d.key, d.origin.source_path, d.id, twin.id, twin.name, twin.id
+                    ),
+                });
+            }
+        }
     }
 
     /// What the row of definition `id` will be once the plan is applied.
@@ -427,6 +482,17 @@ impl<'a> Planner<'a> {
         if self.options.stages.definitions {
             if let Some(change) = self.definitions.get(&id) {
                 return match (&change.step, definition) {
+                    (RowStep::Unmanaged { .. }, Some(d)) => Fate::Unmanaged(
+                        Some(d),
+                        "held back: its row is unmanaged (no scope); --adopt takes it over".into(),
+                    ),
+                    (RowStep::Unmanaged { have }, None) => Fate::Unmanaged(
+                        None,
+                        format!(
+                            "not an orphan: its row `{}` is unmanaged (no scope)",
+                            have.id
+                        ),
+                    ),
                     (RowStep::Retire { .. }, _) => {
                         Fate::Gone("orphan: its definition is retired (file removed)".into())
                     }
@@ -445,6 +511,20 @@ impl<'a> Planner<'a> {
                 );
             }
         } else {
+            if let Some(row) = self
+                .actual
+                .definitions
+                .get(&id)
+                .filter(|r| r.unmanaged() && !r.retired)
+            {
+                return Fate::Unmanaged(
+                    definition,
+                    match definition {
+                        Some(_) => "held back: its row is unmanaged (no scope); apply the definitions stage with --adopt first".into(),
+                        None => format!("not an orphan: its row `{}` is unmanaged (no scope)", row.id),
+                    },
+                );
+            }
             match (definition, ours) {
                 (Some(d), Some(row)) if !row.retired => return live(d, row.enabled),
                 (Some(d), _) => {
@@ -540,11 +620,57 @@ impl<'a> Planner<'a> {
             && !(self.options.adopt && matches!(fate, Fate::Live { .. }))
         {
             if id.starts_with(SCHEDULE_ID_PREFIX) {
+                // With --adopt, an unmarked schedule with the conventional id whose
+                // definition has no live row anywhere is an orphan of this scope (left by an
+                // older sync that wrote no marker): deleted last, inside --max-delete. A row
+                // of any scope (this one's included, while this plan does not retire it), or one
+                // without a scope, still wants it.
+                let retiring = self
+                    .definitions
+                    .get(&definition)
+                    .is_some_and(|c| c.action() == super::Action::Retire);
+                let elsewhere = self
+                    .actual
+                    .definitions
+                    .get(&definition)
+                    .filter(|r| !r.retired && !retiring);
+                if self.options.adopt
+                    && let Fate::Gone(why) = &fate
+                {
+                    match elsewhere {
+                        None => {
+                            self.remove_orphan(id, have, key, why);
+                            return;
+                        }
+                        Some(row) => {
+                            let change = ScheduleChange::new(
+                                id,
+                                key,
+                                ScheduleStep::Unmanaged { have: have.clone() },
+                            )
+                            .with_note(if row.scope == scope {
+                                "unmanaged (no activity-sync marker), left alone: not an orphan, its row is still live".to_string()
+                            } else {
+                                format!(
+                                    "unmanaged (no activity-sync marker), left alone: not an orphan, its row belongs to scope `{}`",
+                                    row.scope
+                                )
+                            });
+                            self.schedules.insert(id.to_string(), change);
+                            return;
+                        }
+                    }
+                }
                 // Only a schedule whose definition is live here can be taken over.
-                let note = if matches!(fate, Fate::Live { .. }) && !self.options.adopt {
-                    "unmanaged (no activity-sync marker), left alone; --adopt takes it over"
-                } else {
-                    "unmanaged (no activity-sync marker), left alone"
+                let note = match &fate {
+                    Fate::Live { .. } if !self.options.adopt => {
+                        "unmanaged (no activity-sync marker), left alone; --adopt takes it over"
+                            .to_string()
+                    }
+                    Fate::Unmanaged(_, why) => {
+                        format!("unmanaged (no activity-sync marker), left alone; {why}")
+                    }
+                    _ => "unmanaged (no activity-sync marker), left alone".to_string(),
                 };
                 let change =
                     ScheduleChange::new(id, key, ScheduleStep::Unmanaged { have: have.clone() })
@@ -585,7 +711,47 @@ impl<'a> Planner<'a> {
                     self.remove_schedule(id, have, key, why);
                 }
             }
+            Fate::Unmanaged(d, why) => match (have, d) {
+                (Some(have), _) => {
+                    let change = ScheduleChange::new(
+                        id,
+                        key,
+                        ScheduleStep::Unchanged { have: have.clone() },
+                    )
+                    .with_note(why);
+                    self.schedules.insert(id.to_string(), change);
+                }
+                (None, Some(d)) => {
+                    if let Some(want) = desired_schedule(d, &self.options.target) {
+                        let change = ScheduleChange::new(id, key, ScheduleStep::Skip { want })
+                            .with_note(why);
+                        self.schedules.insert(id.to_string(), change);
+                    }
+                }
+                (None, None) => {}
+            },
         }
+    }
+
+    /// Deletes an unmarked orphan with the conventional id (`--adopt`), unless deletions are
+    /// held.
+    fn remove_orphan(&mut self, id: &str, have: &ActualSchedule, key: Option<String>, why: &str) {
+        let change = match self.held {
+            Some(held) => {
+                ScheduleChange::new(id, key, ScheduleStep::Unmanaged { have: have.clone() })
+                    .with_note(format!("unmanaged (no activity-sync marker), {held}"))
+            }
+            None => ScheduleChange::new(
+                id,
+                key,
+                ScheduleStep::Delete {
+                    have: have.clone(),
+                    adopt: true,
+                },
+            )
+            .with_note(format!("adopted orphan (no activity-sync marker); {why}")),
+        };
+        self.schedules.insert(id.to_string(), change);
     }
 
     /// Deletes a schedule of this scope, unless deletions are held.
@@ -601,8 +767,15 @@ impl<'a> Planner<'a> {
                 ScheduleChange::new(id, key, ScheduleStep::Unchanged { have: have.clone() })
                     .with_note(held)
             }
-            None => ScheduleChange::new(id, key, ScheduleStep::Delete { have: have.clone() })
-                .with_note(why),
+            None => ScheduleChange::new(
+                id,
+                key,
+                ScheduleStep::Delete {
+                    have: have.clone(),
+                    adopt: false,
+                },
+            )
+            .with_note(why),
         };
         self.schedules.insert(id.to_string(), change);
     }
@@ -622,9 +795,15 @@ impl<'a> Planner<'a> {
             // An event trigger has no schedule; one left from an earlier cron trigger goes
             // (only one of ours: an unmarked one is not deleted on adoption).
             if let Some(have) = have.filter(|_| !adopt) {
-                let change =
-                    ScheduleChange::new(id, key, ScheduleStep::Delete { have: have.clone() })
-                        .with_note("event trigger: no schedule");
+                let change = ScheduleChange::new(
+                    id,
+                    key,
+                    ScheduleStep::Delete {
+                        have: have.clone(),
+                        adopt: false,
+                    },
+                )
+                .with_note("event trigger: no schedule");
                 self.schedules.insert(id.to_string(), change);
             }
             return;
@@ -826,7 +1005,7 @@ impl<'a> Planner<'a> {
             }
         }
         for change in self.schedules.values() {
-            if let ScheduleStep::Delete { have } = &change.step {
+            if let ScheduleStep::Delete { have, .. } = &change.step {
                 removed.insert(schedule_object(&change.schedule_id, have));
             }
         }
@@ -911,12 +1090,26 @@ fn plan_rows<R: Resource>(
     wanted: BTreeMap<R::Id, R>,
     actual: &BTreeMap<R::Id, R>,
     scope: &str,
+    adopt: bool,
     kept: impl Fn(&R) -> Option<String>,
 ) -> BTreeMap<R::Id, Change<R>> {
     let mut changes = BTreeMap::new();
     for (id, want) in wanted {
         let change = match actual.get(&id) {
             None => Change::new(RowStep::Create { want }),
+            // A row the runtime wrote, before activity-sync took over the table: taken over
+            // only when asked, like an unmarked schedule (SPEC §4).
+            Some(have) if have.unmanaged() && adopt => Change::new(RowStep::Adopt {
+                want,
+                have: have.clone(),
+            })
+            .with_note(format!(
+                "adopted: unmanaged row (no scope) taken over by scope `{scope}`"
+            )),
+            Some(have) if have.unmanaged() => {
+                Change::new(RowStep::Unmanaged { have: have.clone() })
+                    .with_note("unmanaged (no scope), left alone; --adopt takes it over")
+            }
             Some(have) if have.retired() => Change::new(RowStep::Unretire {
                 want,
                 have: have.clone(),
@@ -938,6 +1131,12 @@ fn plan_rows<R: Resource>(
         changes.insert(id, change);
     }
     for (id, have) in actual {
+        if have.unmanaged() && !changes.contains_key(id) {
+            let change = Change::new(RowStep::Unmanaged { have: have.clone() })
+                .with_note("unmanaged (no scope), left alone");
+            changes.insert(id.clone(), change);
+            continue;
+        }
         if have.scope() != scope || have.retired() || changes.contains_key(id) {
             continue;
         }

@@ -90,6 +90,25 @@ pub trait Resource: Clone + PartialEq + Serialize + DeserializeOwned {
     fn retired(&self) -> bool;
     /// Fields as text, in display order, for diffs.
     fn fields(&self) -> Vec<(&'static str, String)>;
+    /// The fields a row written by someone else (the runtime) holds, compared on adoption.
+    fn runtime_fields(&self) -> Vec<(&'static str, String)>;
+    /// A row without a scope: written before activity-sync took over the table.
+    fn unmanaged(&self) -> bool {
+        self.scope().is_empty()
+    }
+}
+
+/// The object without its `null` members.
+fn without_nulls(value: &Json) -> Json {
+    match value {
+        Json::Object(map) => Json::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Pretty JSON with sorted keys: the database may not keep the file's key order.
@@ -108,7 +127,12 @@ impl Resource for DefinitionRow {
         self.id
     }
     fn label(&self) -> &str {
-        &self.key
+        // An unmanaged row may have no key: its name says what it is.
+        if self.key.is_empty() {
+            &self.name
+        } else {
+            &self.key
+        }
     }
     fn unique_key(&self) -> Option<&str> {
         Some(&self.key)
@@ -156,6 +180,19 @@ impl Resource for DefinitionRow {
             ("body", self.body.clone()),
         ]
     }
+    fn runtime_fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("enabled", self.enabled.to_string()),
+            ("trigger_type", self.trigger_type.clone()),
+            // A key with no value and a key left out say the same (activity-sync writes
+            // `null` for options the runtime's rows leave out).
+            (
+                "trigger_config",
+                pretty(&without_nulls(&self.trigger_config)),
+            ),
+        ]
+    }
 }
 
 impl Resource for EventTypeRow {
@@ -198,6 +235,15 @@ impl Resource for EventTypeRow {
             ),
             ("spec", pretty(&self.spec)),
             ("body", self.body.clone()),
+        ]
+    }
+    fn runtime_fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("description", self.description.clone().unwrap_or_default()),
+            (
+                "schema",
+                self.schema.as_ref().map(pretty).unwrap_or_default(),
+            ),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::field_change::{FieldChange, field_changes};
+use super::field_change::{FieldChange, adopted_field_changes, field_changes};
 use super::resource::Resource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -14,7 +14,12 @@ pub enum Action {
     Retire,
     /// The file is back: clear `retired_at` and write the desired row.
     Unretire,
+    /// A row without a scope (written before activity-sync took over the table) taken over
+    /// with `--adopt`: its scope is set and the desired row written.
+    Adopt,
     Unchanged,
+    /// A row without a scope: listed, never touched.
+    Unmanaged,
 }
 
 impl Action {
@@ -24,7 +29,9 @@ impl Action {
             Action::Update => "update",
             Action::Retire => "retire",
             Action::Unretire => "unretire",
+            Action::Adopt => "adopt",
             Action::Unchanged => "unchanged",
+            Action::Unmanaged => "unmanaged",
         }
     }
 
@@ -32,14 +39,15 @@ impl Action {
     pub fn sign(self) -> &'static str {
         match self {
             Action::Create => "+",
-            Action::Update | Action::Unretire => "~",
+            Action::Update | Action::Unretire | Action::Adopt => "~",
             Action::Retire => "-",
             Action::Unchanged => " ",
+            Action::Unmanaged => "?",
         }
     }
 
     pub fn writes(self) -> bool {
-        self != Action::Unchanged
+        !matches!(self, Action::Unchanged | Action::Unmanaged)
     }
 }
 
@@ -59,6 +67,15 @@ pub enum RowStep<R: Resource> {
         have: R,
     },
     Retire {
+        have: R,
+    },
+    /// An unmanaged row taken over (`--adopt`).
+    Adopt {
+        want: R,
+        have: R,
+    },
+    /// No scope: not ours, left exactly as it is.
+    Unmanaged {
         have: R,
     },
     /// Left exactly as it is (equal to the file, or kept: see the note).
@@ -87,6 +104,7 @@ impl<R: Resource> Change<R> {
             RowStep::Update { want, have } | RowStep::Unretire { want, have } => {
                 field_changes(have, want)
             }
+            RowStep::Adopt { want, have } => adopted_field_changes(have, want),
             _ => Vec::new(),
         };
         Change {
@@ -109,6 +127,8 @@ impl<R: Resource> Change<R> {
             RowStep::Unretire { .. } => Action::Unretire,
             RowStep::Retire { .. } => Action::Retire,
             RowStep::Unchanged { .. } => Action::Unchanged,
+            RowStep::Adopt { .. } => Action::Adopt,
+            RowStep::Unmanaged { .. } => Action::Unmanaged,
         }
     }
 
@@ -117,8 +137,11 @@ impl<R: Resource> Change<R> {
         match &self.step {
             RowStep::Create { want }
             | RowStep::Update { want, .. }
-            | RowStep::Unretire { want, .. } => want,
-            RowStep::Retire { have } | RowStep::Unchanged { have } => have,
+            | RowStep::Unretire { want, .. }
+            | RowStep::Adopt { want, .. } => want,
+            RowStep::Retire { have }
+            | RowStep::Unchanged { have }
+            | RowStep::Unmanaged { have } => have,
         }
     }
 
@@ -129,6 +152,8 @@ impl<R: Resource> Change<R> {
             RowStep::Update { have, .. }
             | RowStep::Unretire { have, .. }
             | RowStep::Retire { have }
+            | RowStep::Adopt { have, .. }
+            | RowStep::Unmanaged { have }
             | RowStep::Unchanged { have } => Some(have),
         }
     }

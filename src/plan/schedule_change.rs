@@ -98,6 +98,10 @@ pub enum ScheduleStep {
     },
     Delete {
         have: ActualSchedule,
+        /// An unmarked orphan with the conventional id, deleted with `--adopt`: the executor
+        /// deletes it only while it is still unmarked.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        adopt: bool,
     },
     Unchanged {
         have: ActualSchedule,
@@ -184,7 +188,7 @@ impl ScheduleChange {
             ScheduleStep::Update { have, .. }
             | ScheduleStep::Pause { have, .. }
             | ScheduleStep::Unpause { have, .. }
-            | ScheduleStep::Delete { have }
+            | ScheduleStep::Delete { have, .. }
             | ScheduleStep::Unchanged { have }
             | ScheduleStep::Unmanaged { have }
             | ScheduleStep::Held { have } => Some(have),

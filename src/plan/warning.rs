@@ -15,6 +15,9 @@ pub enum WarningKind {
     Cadence,
     /// Many fires of the scope's schedules start in the same second.
     Herd,
+    /// A new definition named like an unmanaged row of another id: applying it would run a
+    /// second schedule next to that row's (a file written without the row's id).
+    Duplicate,
 }
 
 impl WarningKind {
@@ -25,6 +28,7 @@ impl WarningKind {
             WarningKind::NoWorker => "no_worker",
             WarningKind::Cadence => "cadence",
             WarningKind::Herd => "herd",
+            WarningKind::Duplicate => "duplicate",
         }
     }
 }

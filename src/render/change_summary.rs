@@ -13,14 +13,25 @@ pub fn summary<R: Resource>(change: &Change<R>) -> String {
             change.note.as_deref().unwrap_or("file removed")
         ),
         Action::Unchanged => change.note.clone().unwrap_or_else(|| "unchanged".into()),
-        Action::Update | Action::Unretire => {
+        Action::Unmanaged => change
+            .note
+            .clone()
+            .unwrap_or_else(|| "unmanaged (no scope), left alone".into()),
+        Action::Update | Action::Unretire | Action::Adopt => {
             let fields = change
                 .fields
                 .iter()
                 .map(field_summary)
                 .collect::<Vec<_>>()
                 .join("; ");
-            if change.action() == Action::Unretire {
+            if change.action() == Action::Adopt {
+                let note = change.note.as_deref().unwrap_or("adopted");
+                if fields.is_empty() {
+                    note.to_string()
+                } else {
+                    format!("{note}; {fields}")
+                }
+            } else if change.action() == Action::Unretire {
                 if fields.is_empty() {
                     "un-retire (file is back)".to_string()
                 } else {

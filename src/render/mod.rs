@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod change_summary;
 pub mod configmap;
+pub mod definition_file;
 pub mod markdown;
 pub mod plan_json;
 pub mod plan_markdown;

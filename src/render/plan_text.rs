@@ -144,7 +144,14 @@ fn schedules(out: &mut String, plan: &Plan) {
     for c in changes {
         let what = match (c.op(), c.want()) {
             (ScheduleOp::Create | ScheduleOp::Update, Some(d)) => {
-                let paused = if d.paused { " · paused" } else { "" };
+                // An update that also pauses or unpauses says so.
+                let was = c.have().filter(|h| h.owner().is_some()).map(|h| h.paused);
+                let paused = match (was, d.paused) {
+                    (Some(false), true) => " · and pauses it",
+                    (Some(true), false) => " · and unpauses it",
+                    (_, true) => " · paused",
+                    _ => "",
+                };
                 format!("{}{paused}", d.summary)
             }
             _ => String::new(),

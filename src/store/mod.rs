@@ -92,6 +92,11 @@ pub(crate) fn sqlite_sql(pg: &str) -> String {
 const SELECT_DEFINITIONS: &str = "SELECT id::text AS id, key, name, enabled, trigger_type, \
      trigger_config::text AS trigger_config, spec::text AS spec, body, scope, source_path, \
      retired_at IS NOT NULL AS retired FROM activity_definitions";
+/// The runtime's own columns of `activity_definitions`, before the migrations added ours.
+const SELECT_RUNTIME_DEFINITIONS: &str = "SELECT id::text AS id, NULL::text AS key, name, \
+     enabled, trigger_type, trigger_config::text AS trigger_config, NULL::text AS spec, \
+     NULL::text AS body, NULL::text AS scope, NULL::text AS source_path, \
+     FALSE AS retired FROM activity_definitions";
 const SELECT_EVENT_TYPES: &str = "SELECT name, description, schema::text AS schema, \
      spec::text AS spec, body, scope, source_path, \
      retired_at IS NOT NULL AS retired FROM event_types";
@@ -188,7 +193,7 @@ impl Store {
     /// instead ([`Session::migrate`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Store::Postgres(pool) => migrate::POSTGRES.run(pool).await?,
+            Store::Postgres(pool) => migrate::postgres(&mut *pool.acquire().await?).await?,
             Store::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
@@ -206,20 +211,26 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the tables exist yet (a fresh database has none until `apply` or `migrate`).
+    /// Whether activity-sync's tables exist yet (a fresh database has none until `apply` or
+    /// `migrate`; one whose `activity_definitions` the runtime created has no `sync_runs`
+    /// until then either).
     pub async fn has_schema(&self) -> Result<bool, StoreError> {
+        self.has_table("sync_runs").await
+    }
+
+    async fn has_table(&self, table: &str) -> Result<bool, StoreError> {
         Ok(match self {
             Store::Postgres(pool) => {
-                sqlx::query_scalar::<_, bool>(
-                    "SELECT to_regclass('activity_definitions') IS NOT NULL",
-                )
-                .fetch_one(pool)
-                .await?
+                sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
+                    .bind(table)
+                    .fetch_one(pool)
+                    .await?
             }
             Store::Sqlite(pool) => {
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activity_definitions'",
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
                 )
+                .bind(table)
                 .fetch_one(pool)
                 .await?
                     > 0
@@ -228,10 +239,24 @@ impl Store {
     }
 
     /// Reads every row of both tables, all scopes, without a lock (for `plan`). A database
-    /// without tables is empty.
+    /// without tables is empty; one where only the runtime's own `activity_definitions`
+    /// exists (not migrated yet) holds unmanaged rows, read from the runtime's columns.
     pub async fn snapshot(&self) -> Result<Actual, StoreError> {
         if !self.has_schema().await? {
-            return Ok(Actual::default());
+            if !self.has_table("activity_definitions").await? {
+                return Ok(Actual::default());
+            }
+            let definitions: Vec<DefinitionRecord> = on_backend!(self, |pool, sql| {
+                sqlx::query_as(&sql(SELECT_RUNTIME_DEFINITIONS))
+                    .fetch_all(pool)
+                    .await?
+            });
+            let mut actual = Actual::default();
+            for record in definitions {
+                let row = record.into_row()?;
+                actual.definitions.insert(row.id, row);
+            }
+            return Ok(actual);
         }
         session::read_actual(&mut self.acquire().await?).await
     }
@@ -368,40 +393,46 @@ fn json_column<T: serde::de::DeserializeOwned>(
 }
 
 /// An `activity_definitions` row as the database returns it (JSON columns as text, the id
-/// as text: the same query serves Postgres and SQLite).
+/// as text: the same query serves Postgres and SQLite). The bookkeeping columns are NULL in
+/// rows the runtime wrote before activity-sync took over the table (no scope: unmanaged).
 #[derive(sqlx::FromRow)]
 pub(crate) struct DefinitionRecord {
     id: String,
-    key: String,
+    key: Option<String>,
     name: String,
     enabled: bool,
     trigger_type: String,
-    trigger_config: String,
-    spec: String,
-    body: String,
-    scope: String,
-    source_path: String,
+    trigger_config: Option<String>,
+    spec: Option<String>,
+    body: Option<String>,
+    scope: Option<String>,
+    source_path: Option<String>,
     retired: bool,
 }
 
 impl DefinitionRecord {
     pub(crate) fn into_row(self) -> Result<DefinitionRow, StoreError> {
         const TABLE: &str = "activity_definitions";
+        let json = |text: Option<String>| {
+            text.map(|t| json_column(TABLE, &self.id, t))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        };
         Ok(DefinitionRow {
             id: Uuid::parse_str(&self.id).map_err(|e| StoreError::Malformed {
                 table: TABLE,
                 id: self.id.clone(),
                 message: e.to_string(),
             })?,
-            trigger_config: json_column(TABLE, &self.id, self.trigger_config)?,
-            spec: json_column(TABLE, &self.id, self.spec)?,
-            key: self.key,
+            trigger_config: json(self.trigger_config.clone())?,
+            spec: json(self.spec.clone())?,
+            key: self.key.unwrap_or_default(),
             name: self.name,
             enabled: self.enabled,
             trigger_type: self.trigger_type,
-            body: self.body,
-            scope: self.scope,
-            source_path: self.source_path,
+            body: self.body.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+            source_path: self.source_path.unwrap_or_default(),
             retired: self.retired,
         })
     }
@@ -413,10 +444,10 @@ pub(crate) struct EventTypeRecord {
     name: String,
     description: Option<String>,
     schema: Option<String>,
-    spec: String,
-    body: String,
-    scope: String,
-    source_path: String,
+    spec: Option<String>,
+    body: Option<String>,
+    scope: Option<String>,
+    source_path: Option<String>,
     retired: bool,
 }
 
@@ -428,12 +459,16 @@ impl EventTypeRecord {
                 .schema
                 .map(|s| json_column(TABLE, &self.name, s))
                 .transpose()?,
-            spec: json_column(TABLE, &self.name, self.spec)?,
+            spec: self
+                .spec
+                .map(|s| json_column(TABLE, &self.name, s))
+                .transpose()?
+                .unwrap_or_default(),
             name: self.name,
             description: self.description,
-            body: self.body,
-            scope: self.scope,
-            source_path: self.source_path,
+            body: self.body.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+            source_path: self.source_path.unwrap_or_default(),
             retired: self.retired,
         })
     }

@@ -158,11 +158,23 @@ impl Session {
         let id = row.id.to_string();
         let hash = row.content_hash();
         on_conn!(&mut self.conn, |c, sql| {
+            if change.action() == Action::Adopt {
+                // Only a row with no scope at all is taken over; the upsert below then
+                // passes its scope guard.
+                sqlx::query(&sql(
+                    "UPDATE activity_definitions SET scope = $2 WHERE id = $1::uuid AND scope IS NULL",
+                ))
+                .bind(&id)
+                .bind(&row.scope)
+                .execute(&mut *c)
+                .await?;
+            }
             match change.action() {
-                Action::Unchanged => {}
-                // One upsert writes creates, updates and un-retirements alike; the scope
-                // guard keeps another scope's row out of reach even if the plan were wrong.
-                Action::Create | Action::Update | Action::Unretire => {
+                Action::Unchanged | Action::Unmanaged => {}
+                // One upsert writes creates, updates, un-retirements and adoptions alike; the
+                // scope guard keeps another scope's row out of reach even if the plan were
+                // wrong.
+                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
                     sqlx::query(&sql(
                         "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, \
                          trigger_config, spec, body, scope, source_path, content_hash, \
@@ -217,9 +229,18 @@ impl Session {
         let schema = row.schema.as_ref().map(|s| s.to_string());
         let hash = row.content_hash();
         on_conn!(&mut self.conn, |c, sql| {
+            if change.action() == Action::Adopt {
+                sqlx::query(&sql(
+                    "UPDATE event_types SET scope = $2 WHERE name = $1 AND scope IS NULL",
+                ))
+                .bind(&row.name)
+                .bind(&row.scope)
+                .execute(&mut *c)
+                .await?;
+            }
             match change.action() {
-                Action::Unchanged => {}
-                Action::Create | Action::Update | Action::Unretire => {
+                Action::Unchanged | Action::Unmanaged => {}
+                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
                     sqlx::query(&sql(
                         "INSERT INTO event_types (name, description, schema, spec, body, scope, \
                          source_path, content_hash, created_at, updated_at, retired_at) VALUES \

@@ -93,7 +93,8 @@ fn arb_definition() -> impl Strategy<Value = (u8, u8, u8, bool, bool)> {
 #[derive(Debug, Clone)]
 struct RowSeed {
     def: (u8, u8, u8, bool, bool),
-    other_scope: bool,
+    /// 0: this scope, 1: scope `b`, 2: no scope (written by the runtime: unmanaged).
+    owner: u8,
     retired: bool,
     /// A hand edit of a column.
     edited: bool,
@@ -144,13 +145,13 @@ fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
     let rows = prop::collection::vec(
         (
             arb_definition(),
-            any::<bool>(),
+            prop_oneof![3 => Just(0u8), 2 => Just(1u8), 2 => Just(2u8)],
             prop::bool::weighted(0.2),
             prop::bool::weighted(0.15),
         )
-            .prop_map(|(def, other_scope, retired, edited)| RowSeed {
+            .prop_map(|(def, owner, retired, edited)| RowSeed {
                 def,
-                other_scope,
+                owner,
                 retired,
                 edited,
             }),
@@ -207,8 +208,11 @@ fn arb_world() -> impl Strategy<Value = (Desired, Actual)> {
             if !row_keys.insert(d.key.clone()) || actual.definitions.contains_key(&d.id) {
                 continue;
             }
-            let mut row = DefinitionRow::desired(&d, if seed.other_scope { "b" } else { SCOPE });
-            if seed.retired {
+            let mut row = DefinitionRow::desired(&d, ["a", "b", ""][seed.owner as usize]);
+            if seed.owner == 2 {
+                // What the runtime's table holds before activity-sync: no bookkeeping.
+                row = unmanaged_row(row);
+            } else if seed.retired {
                 row.retired = true;
                 row.enabled = false;
             }
@@ -251,9 +255,11 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
         match &change.step {
             RowStep::Create { want }
             | RowStep::Update { want, .. }
-            | RowStep::Unretire { want, .. } => {
+            | RowStep::Unretire { want, .. }
+            | RowStep::Adopt { want, .. } => {
                 next.definitions.insert(*id, want.clone());
             }
+            RowStep::Unmanaged { .. } => {}
             RowStep::Retire { .. } => {
                 let row = next.definitions.get_mut(id).unwrap();
                 row.retired = true;
@@ -291,6 +297,28 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
     next
 }
 
+/// A row as the runtime writes it: its own columns, none of activity-sync's.
+fn unmanaged_row(mut row: DefinitionRow) -> DefinitionRow {
+    row.scope = String::new();
+    row.key = String::new();
+    row.spec = serde_json::Value::Null;
+    row.body = String::new();
+    row.source_path = String::new();
+    row.retired = false;
+    row
+}
+
+/// Every combination of the three stage flags.
+fn every_stages() -> impl Strategy<Value = Stages> {
+    (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(definitions, event_types, schedules)| Stages {
+            definitions,
+            event_types,
+            schedules,
+        },
+    )
+}
+
 fn protected(desired: &Desired, row: &DefinitionRow) -> bool {
     let p = &desired.catalog.protected;
     p.ids.contains(&row.id) || p.covers_location(&row.source_path)
@@ -313,13 +341,20 @@ proptest! {
         }
         options.unpause_manual = true;
         let plan = plan(&desired, &actual, &options);
-        prop_assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        prop_assert!(
+            plan.warnings.iter().all(|w| w.kind != WarningKind::ManualPause),
+            "{:?}",
+            plan.warnings
+        );
         prop_assert!(!plan.schedules.values().any(|c| c.op() == ScheduleOp::Held));
     }
 
     #[test]
-    fn planning_again_after_applying_changes_nothing((desired, actual) in arb_world()) {
-        let options = options(all_stages());
+    fn planning_again_after_applying_changes_nothing(
+        (desired, actual) in arb_world(),
+        adopt in any::<bool>(),
+    ) {
+        let options = PlanOptions { adopt, ..options(all_stages()) };
         let first = plan(&desired, &actual, &options);
         let after = apply_to(&actual, &first);
         let second = plan(&desired, &after, &options);
@@ -329,11 +364,22 @@ proptest! {
     #[test]
     fn no_schedule_is_created_or_unpaused_without_an_enabled_row(
         (desired, actual) in arb_world(),
-        definitions_stage in any::<bool>(),
+        stages in every_stages(),
+        adopt in any::<bool>(),
     ) {
-        let stages = Stages { definitions: definitions_stage, ..all_stages() };
-        let plan = plan(&desired, &actual, &options(stages));
+        // In every combination of stage flags, adopting or not (issue 11): the rows the
+        // schedules follow are the rows after the database stage has committed.
+        let plan = plan(&desired, &actual, &PlanOptions { adopt, ..options(stages) });
         let after = apply_to(&actual, &plan);
+        if !stages.schedules {
+            prop_assert!(plan.schedules.is_empty(), "{:#?}", plan.schedules);
+        }
+        // A schedule that is not created says why.
+        for change in plan.schedules.values() {
+            if change.op() == ScheduleOp::Skip {
+                prop_assert!(change.note.is_some(), "{change:#?}");
+            }
+        }
         for change in plan.schedules.values() {
             let live = |definition: Uuid| after.definitions.get(&definition).is_some_and(|r| {
                 r.scope == SCOPE && !r.retired && r.enabled
@@ -349,9 +395,9 @@ proptest! {
             }
         }
         // And no schedule of the scope is left for a row that is gone, unless an invalid
-        // file may describe it.
+        // file may describe it (with the schedules stage: without it, nothing is planned).
         for (id, s) in &after.schedules {
-            if s.owner() != Some(SCOPE) {
+            if s.owner() != Some(SCOPE) || !stages.schedules {
                 continue;
             }
             let definition = s.memo_definition.unwrap();
@@ -388,17 +434,27 @@ proptest! {
     }
 
     #[test]
-    fn other_scopes_never_change((desired, actual) in arb_world()) {
-        let plan = plan(&desired, &actual, &options(all_stages()));
+    fn other_scopes_never_change((desired, actual) in arb_world(), adopt in any::<bool>()) {
+        let plan = plan(&desired, &actual, &PlanOptions { adopt, ..options(all_stages()) });
         let after = apply_to(&actual, &plan);
         for (id, row) in actual.definitions.iter().filter(|(_, r)| r.scope == "b") {
             prop_assert_eq!(after.definitions.get(id), Some(row));
         }
+        // Unmanaged rows: never without --adopt, and with it only the ones a file names.
+        for (id, row) in actual.definitions.iter().filter(|(_, r)| r.unmanaged()) {
+            if !adopt || !desired.catalog.activities.contains_key(id) {
+                prop_assert_eq!(after.definitions.get(id), Some(row));
+            }
+        }
         for (id, s) in actual.schedules.iter().filter(|(_, s)| s.owner() != Some(SCOPE)) {
-            prop_assert_eq!(after.schedules.get(id), Some(s));
+            if !adopt || s.owner().is_some() {
+                prop_assert_eq!(after.schedules.get(id), Some(s));
+            }
         }
         for change in plan.definitions.values() {
-            prop_assert_eq!(change.row().scope.as_str(), SCOPE);
+            if change.action() != crate::plan::Action::Unmanaged {
+                prop_assert_eq!(change.row().scope.as_str(), SCOPE);
+            }
         }
     }
 
@@ -431,6 +487,33 @@ proptest! {
         // Every definition here is hourly: whatever is not mutated and still fires adds 24.
         prop_assert!(totals.after >= after_total, "{totals:?} < {after_total}");
         prop_assert_eq!(totals.after % 24.0, 0.0);
+    }
+
+    /// `--adopt` deletes an unmarked schedule with the conventional id only when no live
+    /// row of any scope (unmanaged included) and no file wants its definition, and never
+    /// without `--adopt`.
+    #[test]
+    fn unmarked_orphans_go_only_with_adopt_and_without_a_live_row(
+        (desired, actual) in arb_world(),
+        stages in every_stages(),
+        adopt in any::<bool>(),
+    ) {
+        let plan = plan(&desired, &actual, &PlanOptions { adopt, ..options(stages) });
+        for change in plan.schedules.values() {
+            let ScheduleStep::Delete { have, adopt: orphan } = &change.step else { continue };
+            prop_assert_eq!(*orphan, have.owner().is_none(), "{:#?}", change);
+            if have.owner().is_some() {
+                continue;
+            }
+            prop_assert!(adopt, "{change:#?}");
+            let definition = definition_of(&change.schedule_id).unwrap();
+            prop_assert!(!desired.catalog.activities.contains_key(&definition), "{change:#?}");
+            prop_assert!(!desired.catalog.protected.ids.contains(&definition), "{change:#?}");
+            let after = apply_to(&actual, &plan);
+            let row = after.definitions.get(&definition);
+            prop_assert!(row.is_none_or(|r| r.retired), "{change:#?}\n{row:#?}");
+            prop_assert!(row.is_none_or(|r| !protected(&desired, r)), "{change:#?}");
+        }
     }
 
     #[test]
@@ -588,6 +671,58 @@ fn no_worker_is_a_warning_about_running_schedules_only() {
     );
     actual.workers = Some(Workers::Polling(0));
     assert!(kinds(&actual, &desired).is_empty());
+}
+
+/// Issue 11: a file written without the runtime row's id derives a new one; the plan warns
+/// that a second schedule would run next to the old one, and says how to take it over.
+#[test]
+fn a_new_definition_named_like_an_unmanaged_row_is_a_duplicate_warning() {
+    let new = definition(1, 0, 0, true, false);
+    let mut old = new.clone();
+    old.id = id_from_key("the-old-sync-row");
+    let (desired, actual) = world(
+        std::slice::from_ref(&new),
+        &[unmanaged_row(DefinitionRow::desired(&old, ""))],
+    );
+    let planned = super::plan(&desired, &actual, &options(all_stages()));
+    let duplicates: Vec<_> = planned
+        .warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::Duplicate)
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{:#?}", planned.warnings);
+    let message = &duplicates[0].message;
+    assert!(
+        message.contains(&format!(
+            "a second schedule next to `{}`",
+            schedule_id(old.id)
+        )) && message.contains(&format!("write `id: {}`", old.id)),
+        "{message}"
+    );
+    // The row named in the file by its id: adopted, no warning.
+    let mut adopted = new.clone();
+    adopted.id = old.id;
+    let (desired, _) = world(&[adopted], &[]);
+    let planned = super::plan(
+        &desired,
+        &actual,
+        &PlanOptions {
+            adopt: true,
+            ..options(all_stages())
+        },
+    );
+    assert!(
+        planned
+            .warnings
+            .iter()
+            .all(|w| w.kind != WarningKind::Duplicate),
+        "{:#?}",
+        planned.warnings
+    );
+    assert_eq!(
+        planned.definitions[&old.id].action(),
+        crate::plan::Action::Adopt
+    );
 }
 
 #[test]
