@@ -395,6 +395,10 @@ pub struct AuditArgs {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub temporal: TemporalArgs,
+    /// `--report-url` (the audit's JSON, posted; queued in the outbox when the endpoint is
+    /// down), `--metrics-file`, `--metrics-push` (the `activity_sync_audit_*` gauges).
+    #[command(flatten)]
+    pub sinks: SinkArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::db::{Backend, TestDb};
 use common::job::Job;
@@ -109,10 +109,10 @@ fn apply_killed_after(job: &Job, db: &TestDb, k: usize) {
 }
 
 fn killed_after(backend: Backend, k: usize) {
-    killed_after_on(DevServer::start(true), backend, k);
+    killed_after_on(DevServer::start(true), false, backend, k);
 }
 
-fn killed_after_on(server: DevServer, backend: Backend, k: usize) {
+fn killed_after_on(server: DevServer, lagging: bool, backend: Backend, k: usize) {
     let job = Job::on(server);
     let db = TestDb::new(backend, job.dir.path());
     let json = |args: &[&str]| {
@@ -139,13 +139,33 @@ fn killed_after_on(server: DevServer, backend: Backend, k: usize) {
     apply_killed_after(&job, &db, k);
 
     // The rows were committed before the first schedule call; the rerun makes exactly the
-    // schedule changes that were left, each as planned.
+    // schedule changes that were left, each as planned. Against a lagging list, a schedule
+    // of a row the killed run already retired can be missing from the rerun's list (the row
+    // no longer changes, so nothing makes the planner describe it): its delete then comes
+    // with the next run once the list has caught up — never twice, never lost (a known gap,
+    // see docs/operations.md).
     let (code, rerun) = json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "k = {k}: {rerun}");
     assert_eq!(rerun["outcome"], "success", "{rerun}");
-    let left = mutations(&rerun);
+    let mut left = mutations(&rerun);
+    let mut counted = mutation_count(&rerun) as usize;
+    if lagging {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while left.len() < n - k && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_secs(2));
+            let (code, again) = json(&["apply", "--source", "defs"]);
+            assert_eq!(code, 0, "k = {k}: {again}");
+            for (id, action) in mutations(&again) {
+                assert!(
+                    left.insert(id.clone(), action).is_none(),
+                    "k = {k}: {id} twice"
+                );
+            }
+            counted += mutation_count(&again) as usize;
+        }
+    }
     assert_eq!(left.len(), n - k, "k = {k}: {left:?} of {planned:?}");
-    assert_eq!(mutation_count(&rerun) as usize, n - k, "k = {k}: {rerun}");
+    assert_eq!(counted, n - k, "k = {k}: {rerun}");
     for (id, action) in &left {
         assert_eq!(planned.get(id), Some(action), "k = {k}: {id} {action}");
     }
@@ -199,5 +219,5 @@ fn killed_before_the_last_delete_postgres() {
 /// cluster's visibility store lags): the rerun must not redo, nor miss, what was done.
 #[test]
 fn killed_mid_creates_with_a_lagging_list_sqlite() {
-    killed_after_on(DevServer::start_lagging(true), Backend::Sqlite, 3);
+    killed_after_on(DevServer::start_lagging(true), true, Backend::Sqlite, 3);
 }

@@ -253,3 +253,153 @@ fn the_api_key_is_refused_over_plaintext_unless_allowed() {
     assert_eq!(allowed.code, 0, "{}", allowed.all);
     assert!(!allowed.all.contains(key), "{}", allowed.all);
 }
+
+/// Three secrets at once — a password in `DATABASE_URL`, the Temporal API key and the
+/// report's `Authorization` header — through runs that work and runs whose connections and
+/// authentication fail (Temporal unreachable, a Postgres role that does not exist, a closed
+/// database port, a report endpoint answering 503 and then 401), `apply`, `audit` and
+/// `status`, all with trace logs: none of them appears in stdout or stderr, in a report the
+/// endpoint received, in the outbox, `sync_runs` or the rows, in a metrics file, or in the
+/// schedules written to Temporal.
+#[test]
+fn no_secret_reaches_any_output_table_sink_or_schedule() {
+    use common::db::{Backend, TestDb, block_on};
+    use common::http::{Receiver, Reply};
+    use sqlx::Connection;
+
+    const PASSWORD: &str = "pg-Pa55w0rd-X9q";
+    const API_KEY: &str = "tmprl-K3y-Secr3t-Z7";
+    const AUTH: &str = "Bearer hdr-T0ken-S3cret-W2";
+    let secrets = [PASSWORD, API_KEY, AUTH, "hdr-T0ken-S3cret-W2"];
+
+    let server = DevServer::start(true);
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures("valid"), &dir.path().join("defs"));
+    let db = TestDb::new(Backend::Postgres, dir.path());
+    // The test Postgres trusts loopback: the password is sent and ignored.
+    let with_password = db
+        .url
+        .replacen("postgres@", &format!("postgres:{PASSWORD}@"), 1);
+    assert_ne!(with_password, db.url);
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    let receiver = Receiver::start(&[Reply::Status(503); 6], Reply::Status(401));
+    let hook = receiver.url("/hooks/activity-sync");
+    let temporal = format!("http://{}", server.address);
+    let closed = format!("127.0.0.1:{}", common::free_port());
+    let metrics = dir.path().join("apply.prom");
+    let audit_metrics = dir.path().join("audit.prom");
+    let base = [
+        ("DATABASE_URL", with_password.as_str()),
+        ("TEMPORAL_ADDRESS", temporal.as_str()),
+        ("TEMPORAL_API_KEY", API_KEY),
+        ("TEMPORAL_ALLOW_INSECURE_API_KEY", "true"),
+        ("ACTIVITY_SYNC_REPORT_AUTHORIZATION", AUTH),
+    ];
+    let apply = [
+        "apply",
+        "--source",
+        "defs",
+        "-vv",
+        "--format",
+        "json",
+        "--report-url",
+        &hook,
+        "--report-timeout",
+        "2s",
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+    ];
+    let mut seen = String::new();
+    let mut go = |args: &[&str], overrides: &[(&str, &str)], expect: i32| {
+        let mut env: Vec<(&str, &str)> = base.to_vec();
+        env.extend_from_slice(overrides);
+        let out = run(dir.path(), &server, args, &env);
+        assert_eq!(out.code, expect, "{args:?} {overrides:?}: {}", out.all);
+        seen.push_str(&out.all);
+    };
+    // Works; the endpoint answers 503: the report goes to the outbox.
+    go(&apply, &[], 0);
+    // Temporal unreachable, with its API key.
+    go(
+        &apply,
+        &[("TEMPORAL_ADDRESS", &format!("http://{closed}"))],
+        1,
+    );
+    // A role that does not exist, with the password; then a closed database port.
+    let no_role = format!("postgres://nobody:{PASSWORD}@127.0.0.1:5432/{name}");
+    go(&apply, &[("DATABASE_URL", &no_role)], 1);
+    let no_port = format!("postgres://postgres:{PASSWORD}@{closed}/{name}");
+    go(&apply, &[("DATABASE_URL", &no_port)], 1);
+    // The audit with all three, then the endpoint refusing the header (401).
+    let audit = [
+        "audit",
+        "-vv",
+        "--format",
+        "json",
+        "--report-url",
+        &hook,
+        "--report-timeout",
+        "2s",
+        "--metrics-file",
+        audit_metrics.to_str().unwrap(),
+    ];
+    go(&audit, &[], 0);
+    go(&apply, &[], 0);
+    go(&["status", "-vv", "--format", "json"], &[], 0);
+    go(&["status", "-vv"], &[], 0);
+
+    let received = receiver.received();
+    assert!(received.len() >= 6, "{} requests", received.len());
+    assert!(
+        received
+            .iter()
+            .all(|r| r.header("authorization") == Some(AUTH))
+    );
+    let mut stored = String::new();
+    block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        for table in [
+            "sync_runs",
+            "report_outbox",
+            "activity_definitions",
+            "event_types",
+        ] {
+            let rows: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT string_agg(row_to_json(t)::text, E'\\n') FROM {table} t"
+            ))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            stored.push_str(&rows.unwrap_or_default());
+        }
+    });
+    // Undelivered reports were queued (with the endpoint's URL, redacted, and their body).
+    assert!(stored.contains("hooks/activity-sync"), "{stored}");
+    let files: String = [&metrics, &audit_metrics]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(files.contains("activity_sync_audit_fires"), "{files}");
+    let schedules = String::from_utf8_lossy(
+        &server
+            .cli(&["schedule", "list", "-o", "json", "--long"])
+            .stdout,
+    )
+    .into_owned();
+    assert!(schedules.contains("activity-schedule-"), "{schedules}");
+    let bodies: String = received
+        .iter()
+        .map(|r| format!("{} {} {}\n", r.method, r.path, r.body))
+        .collect();
+    for (what, text) in [
+        ("stdout and stderr", &seen),
+        ("the reports received", &bodies),
+        ("the database", &stored),
+        ("the metrics files", &files),
+        ("the schedules", &schedules),
+    ] {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} is in {what}: {text}");
+        }
+    }
+}

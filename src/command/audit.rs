@@ -11,13 +11,15 @@ use futures_util::StreamExt;
 use crate::audit::{
     AuditReport, Audited, Facts, ScheduleAudit, Window, judge, judged_from, unread,
 };
-use crate::cli::AuditArgs;
+use crate::cli::{AuditArgs, Format};
 use crate::error::Exit;
+use crate::metrics::AuditFigures;
 use crate::output::emit;
 use crate::plan::{RunCounts, RunError};
 use crate::redact::redact;
 use crate::render::audit;
-use crate::store::{RunRecord, Store};
+use crate::report::Published;
+use crate::store::{CALL_TIMEOUT, RunRecord, Store, bounded};
 use crate::temporal::{Temporal, TemporalError};
 
 /// The longest `--since`: a week (visibility keeps closed workflows for the namespace's
@@ -41,8 +43,9 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
         from: now - chrono::Duration::from_std(args.since)?,
         to: now - chrono::Duration::from_std(args.tolerance)?,
     };
-    let store = Store::connect(&args.database.database_url).await?;
-    let rows = store.snapshot().await?;
+    let url = &args.database.database_url;
+    let store = bounded("connecting", CALL_TIMEOUT, Store::connect(url)).await?;
+    let rows = bounded("reading the rows", CALL_TIMEOUT, store.snapshot()).await?;
     let mut errors = Vec::new();
     let mut audited = Vec::new();
     for row in rows.definitions.values().filter(|r| r.scope == args.scope) {
@@ -112,15 +115,51 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     }));
     let mut report = AuditReport::new(&args.scope, &settings.namespace, window, schedules, errors);
     report.warnings = warnings;
-    if let Err(message) = record(&store, &report, now).await {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    if let Err(message) = record(&store, &report, now, &run_id).await {
         tracing::warn!(error = %message, "could not record the audit in sync_runs");
         report.errors.push(RunError::new(
             "database",
             format!("not recorded in `sync_runs`: {message}"),
         ));
     }
-    emit(&audit::render(&report, args.format))?;
-    Ok(report.exit())
+    let exit = report.exit();
+    let published = publish(args, &store, &report, run_id, exit).await;
+    emit(&audit::render_with(&report, args.format, &published))?;
+    Ok(exit)
+}
+
+/// Posts the audit to `--report-url` (with the outbox of the scope, as `apply` does) and
+/// exports its metrics; neither can change the exit code.
+async fn publish(
+    args: &AuditArgs,
+    store: &Store,
+    report: &AuditReport,
+    run_id: String,
+    exit: Exit,
+) -> Published {
+    let mut published = Published {
+        run_id: Some(run_id.clone()),
+        ..Published::default()
+    };
+    if let Some(sink) = args.sinks.report_sink() {
+        // The audit as `--format json` prints it, before its own delivery is known.
+        let body = audit::render_with(report, Format::Json, &published);
+        published.report = Some(
+            sink.deliver(Some(store), &report.scope, &run_id, &body)
+                .await,
+        );
+    }
+    let metrics = args.sinks.metrics_sink();
+    if !metrics.is_empty() {
+        let figures = AuditFigures::of(report, exit.code(), Utc::now());
+        published.metrics = Some(
+            metrics
+                .export(&report.scope, |set| figures.add_to(set))
+                .await,
+        );
+    }
+    published
 }
 
 /// The earliest fire visibility can still answer for: a workflow's record is kept for the
@@ -153,9 +192,10 @@ async fn record(
     store: &Store,
     report: &AuditReport,
     started_at: chrono::DateTime<Utc>,
+    id: &str,
 ) -> Result<(), String> {
     let run = RunRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: id.to_string(),
         mode: "audit".to_string(),
         scope: report.scope.clone(),
         started_at,

@@ -4,6 +4,7 @@
 //! gauges (a run's are [`RunFigures`]; other commands add their own), and [`MetricsSink`]
 //! writes and pushes it. A failure never fails the run: it is logged and shown.
 
+mod audit_figures;
 mod metric_set;
 pub mod pushgateway;
 mod run_figures;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+pub use audit_figures::AuditFigures;
 pub use metric_set::{MetricSet, PREFIX};
 pub use run_figures::RunFigures;
 

@@ -11,16 +11,56 @@ use super::validation::plural;
 use super::{Format, json_document};
 use crate::audit::{AuditCounts, AuditReport, FireAudit, FireStatus, ScheduleAudit};
 use crate::definition::text::escape_rendered;
+use crate::report::Published;
 
 /// The most problem lines shown per schedule in text and Markdown (JSON has every fire).
 const LINES_PER_SCHEDULE: usize = 20;
 
 pub fn render(report: &AuditReport, format: Format) -> String {
+    render_with(report, format, &Published::default())
+}
+
+/// The audit as printed, with what became of its report (`--report-url`) and metrics: in
+/// JSON as `run_id`, `report` and `metrics` beside the audit's own keys; in text as lines
+/// above the closing line; in Markdown after it.
+pub fn render_with(report: &AuditReport, format: Format, published: &Published) -> String {
     match format {
-        Format::Text => escape_rendered(&text(report)).into_owned(),
-        Format::Json => json_document(report),
-        Format::Markdown => escape_rendered(&markdown(report)).into_owned(),
+        Format::Text => {
+            let text = text(report);
+            let body = text.trim_end_matches('\n');
+            let (head, last) = body.rsplit_once('\n').unwrap_or(("", body));
+            let head = if head.is_empty() {
+                String::new()
+            } else {
+                format!("{head}\n")
+            };
+            let lines = super::published::text(published);
+            escape_rendered(&format!("{head}{lines}{last}\n")).into_owned()
+        }
+        Format::Json => json_document(&AuditJson {
+            run_id: published.run_id.as_deref(),
+            audit: report,
+            report: published.report.as_ref(),
+            metrics: published.metrics.as_ref(),
+        }),
+        Format::Markdown => {
+            escape_rendered(&(markdown(report) + &super::published::markdown(published)))
+                .into_owned()
+        }
     }
+}
+
+/// The JSON of an audit: the report as it is, with the run's id and its deliveries.
+#[derive(serde::Serialize)]
+struct AuditJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_id: Option<&'a str>,
+    #[serde(flatten)]
+    audit: &'a AuditReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a crate::sink::Delivery>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<&'a crate::metrics::Exported>,
 }
 
 /// Text from Temporal or a row (a pause note, an error) on one line: it cannot start a line
