@@ -7,16 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use activity_sync::definition::{FileOutcome, SourceFile, parse_file};
-use common::fixtures;
-
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status")
-}
+use common::{fixtures, peak_rss_kib};
 
 fn outcome(name: &str, text: String) -> String {
     match parse_file(&SourceFile {

@@ -16,7 +16,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
 use activity_sync::definition::{Catalog, FileOutcome, SourceFile, parse_file};
-use common::fixtures;
+use common::{fixtures, peak_rss_kib};
 
 /// Mutated and random files per run by default (about 10 s in a debug build).
 const DEFAULT_CASES: usize = 6_000;
@@ -175,15 +175,6 @@ fn mutate(rng: &mut Rng, corpus: &[Vec<u8>]) -> Vec<u8> {
         }
     }
     bytes
-}
-
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status")
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {

@@ -71,3 +71,14 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Peak resident memory of this test process (VmHWM), in KiB: limits are per process, so a
+/// test that measures it is alone in its binary.
+pub fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status")
+}
