@@ -19,14 +19,12 @@ use crate::plan::{RunCounts, RunError};
 use crate::redact::redact;
 use crate::render::audit;
 use crate::report::Published;
-use crate::store::{CALL_TIMEOUT, RunRecord, Store, bounded};
+use crate::store::{CALL_TIMEOUT, RECORD_TIMEOUT, RunRecord, Store, bounded};
 use crate::temporal::{Temporal, TemporalError};
 
 /// The longest `--since`: a week (visibility keeps closed workflows for the namespace's
 /// retention, often less).
 const MAX_SINCE_DAYS: u64 = 7;
-/// How long recording the audit may take.
-const RECORD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Errors kept in the `sync_runs` row (the report lists them all).
 const MAX_RECORDED_ERRORS: usize = 100;
 
@@ -219,10 +217,9 @@ async fn record(
         }
         Ok::<(), crate::store::StoreError>(())
     };
-    match tokio::time::timeout(RECORD_TIMEOUT, write).await {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err(format!("no answer within {} s", RECORD_TIMEOUT.as_secs())),
-    }
+    bounded("recording the audit", RECORD_TIMEOUT, write)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// What Temporal says of one schedule: its record, then the workflows it started since the

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::MetricSet;
+use super::run_figures::seconds;
 use crate::audit::AuditReport;
 
 /// What the metrics of one audit say.
@@ -68,7 +69,7 @@ impl AuditFigures {
             "audit_last_run_timestamp_seconds",
             "When the last audit finished (Unix time)",
             &[],
-            self.finished_at.timestamp_millis() as f64 / 1000.0,
+            seconds(self.finished_at),
         );
     }
 }

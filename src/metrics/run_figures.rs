@@ -40,7 +40,8 @@ pub struct RunFigures {
     pub outbox_pending: Option<i64>,
 }
 
-fn seconds(t: DateTime<Utc>) -> f64 {
+/// Unix time in seconds, as Prometheus timestamps are written.
+pub(super) fn seconds(t: DateTime<Utc>) -> f64 {
     t.timestamp_millis() as f64 / 1000.0
 }
 

@@ -1,8 +1,6 @@
 //! The end of every run: recorded once in `sync_runs`, delivered to `--report-url`, counted
 //! in the metrics, printed once.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 
 use super::config::RunConfig;
@@ -12,10 +10,7 @@ use crate::output::emit;
 use crate::plan::{ErrorKinds, RunError};
 use crate::render;
 use crate::report::{Mode, Outcome, Published, Report};
-use crate::store::{RunRecord, Store};
-
-/// How long recording the run may take after the run itself (its deadline may have passed).
-const RECORD_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::store::{RECORD_TIMEOUT, RunRecord, Store, bounded};
 
 /// Records the run (when the database was reached; `plan` only where the tables exist, so
 /// read-only credentials can still plan), delivers its report and exports its metrics when
@@ -87,10 +82,9 @@ async fn record(
         }
         store.record_run(&run).await
     };
-    match tokio::time::timeout(RECORD_TIMEOUT, write).await {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err(format!("no answer within {} s", RECORD_TIMEOUT.as_secs())),
-    }
+    bounded("recording the run", RECORD_TIMEOUT, write)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The run's figures. The last success is this run's when it succeeded, else the one

@@ -12,6 +12,10 @@ use super::{STATEMENT_TIMEOUT, StoreError};
 /// `statement_timeout`, so that a slow statement is ended by the server, with its message.
 pub const CALL_TIMEOUT: Duration = STATEMENT_TIMEOUT.saturating_add(Duration::from_secs(15));
 
+/// How long recording a run in `sync_runs` may take once the run itself is over (its
+/// `--deadline` may have passed).
+pub const RECORD_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// `work`, or [`StoreError::Timeout`] naming what it was `doing` after `after`.
 pub async fn bounded<T>(
     doing: &str,

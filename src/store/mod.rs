@@ -18,7 +18,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use uuid::Uuid;
 
-pub use bounded::{CALL_TIMEOUT, bounded};
+pub use bounded::{CALL_TIMEOUT, RECORD_TIMEOUT, bounded};
 pub use session::{LockOutcome, Session, lock_key};
 pub use tls::{PgTls, RootCert, SslMode, TlsError};
 pub use url::redact;
