@@ -32,6 +32,7 @@ use crate::schedule::desired::{
 };
 use crate::schedule::fires::{dst_warnings, next_fires};
 use crate::schedule::pause::{paused_by_us, quoted_note};
+use crate::schedule::spec_note::with_spec;
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +110,15 @@ pub fn needs_describe(
         .values()
         .filter(|c| {
             let Some(have) = c.have() else {
-                return c.op() == ScheduleOp::Create;
+                // Only a run that committed the row can have created the schedule since (a
+                // killed run, the list lagging behind it); a definition with no row yet
+                // has none of ours.
+                return match &c.step {
+                    ScheduleStep::Create { want, .. } => {
+                        actual.definitions.contains_key(&want.definition_id)
+                    }
+                    _ => false,
+                };
             };
             let owned = have.owner() == Some(options.scope.as_str());
             let once = c.want().is_some_and(|w| w.once_at.is_some());
@@ -810,14 +819,17 @@ impl<'a> Planner<'a> {
         };
         want.paused = !enabled;
         let scope = self.scope;
-        let mut temporal_note = if want.paused {
-            format!("paused by activity-sync: {disabled}")
-        } else {
-            format!(
-                "managed by activity-sync (scope {scope}) from {}",
-                want.source_path
-            )
-        };
+        let mut temporal_note = with_spec(
+            &if want.paused {
+                format!("paused by activity-sync: {disabled}")
+            } else {
+                format!(
+                    "managed by activity-sync (scope {scope}) from {}",
+                    want.source_path
+                )
+            },
+            &want.spec_hash,
+        );
         let hand_paused = self.hand_pause(id, definition, have, &mut want, &mut temporal_note);
         let held = hand_paused
             .as_ref()
@@ -858,7 +870,10 @@ impl<'a> Planner<'a> {
                     key,
                     ScheduleStep::Pause {
                         have: have.clone(),
-                        temporal_note: format!("activity-sync: {disabled}"),
+                        temporal_note: with_spec(
+                            &format!("activity-sync: {disabled}"),
+                            &want.spec_hash,
+                        ),
                     },
                 )
                 .with_note(disabled),
@@ -867,9 +882,9 @@ impl<'a> Planner<'a> {
                     key,
                     ScheduleStep::Unpause {
                         have: have.clone(),
-                        temporal_note: format!(
-                            "activity-sync: enabled in {}",
-                            definition.origin.source_path
+                        temporal_note: with_spec(
+                            &format!("activity-sync: enabled in {}", definition.origin.source_path),
+                            &want.spec_hash,
                         ),
                     },
                 )
@@ -1168,12 +1183,17 @@ fn verdict(want: &DesiredSchedule, have: &ActualSchedule) -> Verdict {
     if let Some(listed) = &have.listed
         && (listed.calendars != want.shape.calendars
             || listed.timezone != want.shape.timezone
-            || listed.jitter_seconds != want.shape.jitter_seconds)
+            || listed.jitter_seconds != want.shape.jitter_seconds
+            || listed
+                .workflow_type
+                .as_ref()
+                .is_some_and(|t| *t != want.shape.workflow_type))
     {
         return Verdict::Differs;
     }
-    match &have.spec_hash {
-        Some(hash) if *hash == want.spec_hash => Verdict::Same,
+    // The hash of what activity-sync last wrote: the search attribute, else the notes.
+    match have.written_hash() {
+        Some(hash) if hash == want.spec_hash => Verdict::Same,
         Some(_) => Verdict::Differs,
         None => Verdict::Unknown,
     }
@@ -1194,7 +1214,7 @@ fn update(
         .unwrap_or_default();
     let note = if adopt {
         Some("adopted: unmarked schedule with the conventional id")
-    } else if !diff.is_empty() && have.spec_hash.as_deref() == Some(want.spec_hash.as_str()) {
+    } else if !diff.is_empty() && have.written_hash() == Some(want.spec_hash.as_str()) {
         Some("changed outside activity-sync; reverting")
     } else {
         None
