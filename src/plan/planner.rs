@@ -883,7 +883,10 @@ impl<'a> Planner<'a> {
                     ScheduleStep::Unpause {
                         have: have.clone(),
                         temporal_note: with_spec(
-                            &format!("activity-sync: enabled in {}", definition.origin.source_path),
+                            &format!(
+                                "activity-sync: enabled in {}",
+                                definition.origin.source_path
+                            ),
                             &want.spec_hash,
                         ),
                     },

@@ -15,10 +15,10 @@ use super::progress_line::ProgressLine;
 use super::read::{Describe, read_schedules};
 use super::rollback::backwards;
 use crate::apply::{Applied, ApplyLimits, Progress, apply_rows, apply_schedules};
-use crate::render::Format;
 use crate::error::Exit;
 use crate::gather::{Desired, SourceInfo};
 use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as make_plan};
+use crate::render::Format;
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::ScheduleBackend;
@@ -178,7 +178,14 @@ impl Run<'_> {
         let concurrency = self.config.concurrency;
         let scope = self.config.scope.clone();
         let progress = self.progress.clone();
-        let read = read_schedules(&temporal, rows, &scope, describe, concurrency, Some(&progress));
+        let read = read_schedules(
+            &temporal,
+            rows,
+            &scope,
+            describe,
+            concurrency,
+            Some(&progress),
+        );
         let actual = self
             .within("schedules", "reading the schedules", read)
             .await;

@@ -23,7 +23,10 @@ mod tests {
 
     #[test]
     fn round_trip_and_foreign_notes() {
-        let note = with_spec("managed by activity-sync (scope a) from defs/x.md", "0123456789abcdef");
+        let note = with_spec(
+            "managed by activity-sync (scope a) from defs/x.md",
+            "0123456789abcdef",
+        );
         assert_eq!(spec_of(&note), Some("0123456789abcdef"));
         assert_eq!(spec_of("incident 42: hammering the db"), None);
         assert_eq!(spec_of(""), None);

@@ -251,9 +251,13 @@ pub fn shape_from_proto(schedule: &Schedule) -> Option<Shape> {
 /// another kind of action).
 pub fn workflow_type_of(action: &PScheduleAction) -> Option<String> {
     match action.action.as_ref()? {
-        schedule_action::Action::StartWorkflow(start) => {
-            Some(start.workflow_type.as_ref().map(|t| t.name.clone()).unwrap_or_default())
-        }
+        schedule_action::Action::StartWorkflow(start) => Some(
+            start
+                .workflow_type
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+        ),
     }
 }
 

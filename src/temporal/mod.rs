@@ -708,10 +708,7 @@ fn described(schedule_id: &str, response: &DescribeScheduleResponse) -> ActualSc
             calendars,
             timezone,
             jitter_seconds,
-            workflow_type: schedule
-                .action
-                .as_ref()
-                .and_then(convert::workflow_type_of),
+            workflow_type: schedule.action.as_ref().and_then(convert::workflow_type_of),
         });
     }
     actual.described = Some(Described {
