@@ -598,7 +598,7 @@ fn batched_writes_of_many_rows_land_exactly() {
                 defs.join(format!("d{i:04}.md")),
                 format!(
                     "---\nkey: batch.d{i:04}\nname: Batch {i}\nenabled: {}\ntrigger: {{type: cron, cron: '{minute} * * * *'}}\n---\nRow {i}.\n",
-                    i % 3 != 0
+                    !i.is_multiple_of(3)
                 ),
             )
             .unwrap();
@@ -618,7 +618,7 @@ fn batched_writes_of_many_rows_land_exactly() {
         assert!(rows.iter().all(|r| !r.2), "{backend:?}: none retired");
         assert_eq!(
             rows.iter().filter(|r| r.1).count(),
-            (0..1201).filter(|i| i % 3 != 0).count(),
+            (0..1201usize).filter(|i| !i.is_multiple_of(3)).count(),
             "{backend:?}: enabled as the files say"
         );
 
