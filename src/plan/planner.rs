@@ -438,13 +438,28 @@ impl<'a> Planner<'a> {
     /// most likely the old sync's definition, written without its id (a new id is derived
     /// from the key), so applying it would run a second schedule next to the old one.
     fn do_plan_duplicates(&mut self) {
+        // The live unmanaged rows by name and by key, looked up once per definition (a
+        // takeover has thousands of both).
+        let mut by_name: BTreeMap<&str, Vec<&DefinitionRow>> = BTreeMap::new();
+        for row in self.actual.definitions.values() {
+            if row.unmanaged() && !row.retired {
+                by_name.entry(row.name.as_str()).or_default().push(row);
+                if row.key != row.name {
+                    by_name.entry(row.key.as_str()).or_default().push(row);
+                }
+            }
+        }
         for d in self.catalog.activities.values() {
             if self.actual.definitions.contains_key(&d.id) || self.refused.contains(&d.id) {
                 continue;
             }
-            let twins = self.actual.definitions.values().filter(|r| {
-                r.unmanaged() && !r.retired && r.id != d.id && (r.name == d.name || r.key == d.key)
-            });
+            let mut twins: Vec<&DefinitionRow> = [d.name.as_str(), d.key.as_str()]
+                .iter()
+                .flat_map(|name| by_name.get(name).into_iter().flatten().copied())
+                .filter(|r| r.id != d.id && (r.name == d.name || r.key == d.key))
+                .collect();
+            twins.sort_by_key(|r| r.id);
+            twins.dedup_by_key(|r| r.id);
             for twin in twins {
                 let schedule = schedule_id(twin.id);
                 let second = if matches!(d.trigger, Trigger::Event(_)) {
