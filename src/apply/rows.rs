@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::plan::{Plan, RowStep};
+use crate::plan::{Action, Plan, RowStep};
 use crate::store::{CALL_TIMEOUT, Session, StoreError, bounded};
 
 /// Writes every row change of the plan in the session's transaction: event types first
@@ -15,6 +15,7 @@ pub async fn apply_rows(
     plan: &Plan,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    required_columns(session, plan).await?;
     for change in plan.event_types.values() {
         bounded(
             "writing an event type",
@@ -43,6 +44,77 @@ pub async fn apply_rows(
             session.write_definition(change, now),
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// The columns activity-sync writes, per table: any other `NOT NULL` column without a
+/// default belongs to the runtime, and a row cannot be written without it.
+const DEFINITION_COLUMNS: &[&str] = &[
+    "id",
+    "key",
+    "name",
+    "enabled",
+    "trigger_type",
+    "trigger_config",
+    "spec",
+    "body",
+    "scope",
+    "source_path",
+    "content_hash",
+    "created_at",
+    "updated_at",
+    "retired_at",
+];
+const EVENT_TYPE_COLUMNS: &[&str] = &[
+    "name",
+    "description",
+    "schema",
+    "spec",
+    "body",
+    "scope",
+    "source_path",
+    "content_hash",
+    "created_at",
+    "updated_at",
+    "retired_at",
+];
+
+/// Refuses the write, before any statement, when a table the plan inserts into (creates,
+/// and updates too: they are upserts, and both backends check `NOT NULL` before the
+/// conflict) has a `NOT NULL` column without a default that activity-sync does not know.
+async fn required_columns(session: &mut Session, plan: &Plan) -> Result<(), StoreError> {
+    let upserts = |action: Action| {
+        matches!(
+            action,
+            Action::Create | Action::Update | Action::Unretire | Action::Adopt
+        )
+    };
+    let tables = [
+        (
+            "event_types",
+            EVENT_TYPE_COLUMNS,
+            plan.event_types.values().any(|c| upserts(c.action())),
+        ),
+        (
+            "activity_definitions",
+            DEFINITION_COLUMNS,
+            plan.definitions.values().any(|c| upserts(c.action())),
+        ),
+    ];
+    for (table, known, writes) in tables {
+        if !writes {
+            continue;
+        }
+        let columns = bounded(
+            "reading the table's columns",
+            CALL_TIMEOUT,
+            session.required_unknown(table, known),
+        )
+        .await?;
+        if !columns.is_empty() {
+            return Err(StoreError::RequiredColumns { table, columns });
+        }
     }
     Ok(())
 }

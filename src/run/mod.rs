@@ -17,6 +17,7 @@ mod input;
 mod pipeline;
 mod read;
 mod rollback;
+mod rows;
 
 pub use config::{RunConfig, StageFlags};
 pub use diff::{DiffConfig, diff, run as run_diff};

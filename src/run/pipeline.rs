@@ -91,6 +91,7 @@ impl Run<'_> {
             target: self.config.target.clone(),
             now: self.started,
             foresight: self.config.foresight,
+            schedules_from: self.config.schedules_from,
         }
     }
 
@@ -187,16 +188,16 @@ impl Run<'_> {
     async fn plan(&mut self, input: Input) -> Report {
         let stages = self.config.stages.resolve();
         let scope = self.config.scope.clone();
-        let Input::Sources(desired) = input else {
+        if let Input::Saved(_) = input {
             self.errors.push(RunError::new(
                 "plan",
                 "`plan` reads sources, not a saved plan",
             ));
             return self.report(Mode::Plan, Plan::empty(&scope, stages, Vec::new()), None);
-        };
+        }
         let empty = |sources: &[SourceInfo]| Plan::empty(&scope, stages, sources.to_vec());
         let Some(store) = self.connect().await else {
-            return self.report(Mode::Plan, empty(&desired.sources), None);
+            return self.report(Mode::Plan, empty(&input.sources()), None);
         };
         let Some(mut actual) = self
             .within(
@@ -206,7 +207,10 @@ impl Run<'_> {
             )
             .await
         else {
-            return self.report(Mode::Plan, empty(&desired.sources), None);
+            return self.report(Mode::Plan, empty(&input.sources()), None);
+        };
+        let Input::Sources(desired) = input.with_rows(&actual, &scope) else {
+            unreachable!("a saved plan is refused above; the rows are read");
         };
         if let Some(refused) = self.backwards(&store, &scope, &desired.sources).await {
             return self.report(Mode::Plan, refused, None);
@@ -241,7 +245,9 @@ impl Run<'_> {
 
     async fn apply(&mut self, input: Input) -> Report {
         let (scope, stages) = match &input {
-            Input::Sources(_) => (self.config.scope.clone(), self.config.stages.resolve()),
+            Input::Sources(_) | Input::Database => {
+                (self.config.scope.clone(), self.config.stages.resolve())
+            }
             Input::Saved(plan) => match self.config.stages.narrow(plan.stages) {
                 Ok(stages) => (plan.scope.clone(), stages),
                 Err(message) => {
@@ -314,6 +320,8 @@ impl Run<'_> {
             rollback(session).await;
             return self.report(Mode::Apply, empty, None);
         };
+        // The database mode's desired state: the rows just read, under the lock.
+        let input = input.with_rows(&actual, scope);
         if let (Input::Sources(desired), Some(store)) = (&input, self.store.clone())
             && let Some(refused) = self.backwards(&store, scope, &desired.sources).await
         {
@@ -325,6 +333,7 @@ impl Run<'_> {
             let options = self.options(scope, stages);
             let describe = match &input {
                 Input::Sources(desired) => unsettled(desired, &options, self.config),
+                Input::Database => unreachable!("the rows were read above"),
                 Input::Saved(plan) => Describe::These(
                     plan.schedules
                         .values()
@@ -347,6 +356,7 @@ impl Run<'_> {
         }
         let plan = match input {
             Input::Sources(desired) => make_plan(&desired, &actual, &self.options(scope, stages)),
+            Input::Database => unreachable!("the rows were read above"),
             Input::Saved(plan) => self.check_saved(plan, &actual, stages),
         };
         let mut report = self.execute(session, plan, temporal.as_ref()).await;

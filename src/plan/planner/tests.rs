@@ -29,6 +29,7 @@ fn options(stages: Stages) -> PlanOptions {
         unpause_manual: false,
         target: WorkflowTarget::default(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
         now: now(),
     }
 }

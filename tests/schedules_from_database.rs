@@ -1,0 +1,293 @@
+//! Issue 11, "schedules from the database": `--schedules-from database` reconciles Temporal
+//! to the rows of `activity_definitions` (what the Python sync's `sync_schedules` did), for
+//! rows the runtime's API writes without a scope (`--scope '*'`) — on real Postgres and
+//! SQLite and a Temporal dev server, through the binary.
+
+mod common;
+
+use common::db::{BACKENDS, Backend, TestDb};
+use common::job::{Job, parse};
+use serde_json::Value;
+
+/// Rows written by the runtime's API (no scope): cron enabled, cron disabled, once, event.
+const CRON: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a01";
+const DISABLED: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a02";
+const ONCE: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a03";
+const EVENT: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a04";
+/// A row of scope `other`, with a schedule that scope owns.
+const OTHER: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a05";
+
+fn schedule(definition: &str) -> String {
+    format!("activity-schedule-{definition}")
+}
+
+/// The runtime's table, as its own migrations create it.
+fn runtime_table(backend: Backend) -> String {
+    let (uuid, json, boolean) = match backend {
+        Backend::Postgres => ("uuid", "jsonb", "boolean"),
+        Backend::Sqlite => ("TEXT", "TEXT", "BOOLEAN"),
+    };
+    format!(
+        "CREATE TABLE activity_definitions (id {uuid} PRIMARY KEY, name text NOT NULL, \
+         description text, enabled {boolean} NOT NULL DEFAULT TRUE, trigger_type text NOT NULL, \
+         trigger_config {json} NOT NULL)"
+    )
+}
+
+/// The API's rows, one statement each.
+fn api_rows() -> Vec<String> {
+    let row = |id: &str, name: &str, enabled: bool, kind: &str, config: &str| {
+        format!(
+            "INSERT INTO activity_definitions (id, name, enabled, trigger_type, trigger_config) \
+             VALUES ('{id}', '{name}', {enabled}, '{kind}', '{config}')"
+        )
+    };
+    vec![
+        row(
+            CRON,
+            "Nightly report",
+            true,
+            "cron",
+            r#"{"cron": "0 4 * * *", "timezone": "Europe/Berlin", "misfire_policy": "skip"}"#,
+        ),
+        row(
+            DISABLED,
+            "Paused digest",
+            false,
+            "cron",
+            r#"{"cron": "30 6 * * 1", "timezone": "UTC"}"#,
+        ),
+        row(
+            ONCE,
+            "Launch announcement",
+            true,
+            "once",
+            r#"{"at": "2031-06-01T09:00:00+00:00"}"#,
+        ),
+        row(
+            EVENT,
+            "On push",
+            true,
+            "event",
+            r#"{"event_type": "repo.pushed"}"#,
+        ),
+    ]
+}
+
+fn run(job: &Job, db: &TestDb, args: &[&str]) -> (i32, Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    parse(
+        job.command(&all)
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// `plan` / `apply` from the rows of every scope-less row.
+fn all_rows(job: &Job, db: &TestDb, command: &str, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec![command, "--schedules-from", "database", "--scope", "*"];
+    args.extend(extra);
+    run(job, db, &args)
+}
+
+fn change<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
+    report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+}
+
+fn action(report: &Value, id: &str) -> String {
+    change(report, id)
+        .map(|c| c["action"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn paused(job: &Job, id: &str) -> bool {
+    let s = job.server.describe(id).unwrap_or_else(|| panic!("{id} missing"));
+    s["schedule"]["state"]["paused"].as_bool().unwrap_or(false)
+}
+
+/// The rows as the runtime sees them: never written by this mode.
+fn runtime_rows(db: &TestDb) -> Vec<String> {
+    let sql = match db.backend {
+        Backend::Postgres => {
+            "SELECT id::text || '|' || name || '|' || enabled::text || '|' || trigger_type || '|' || trigger_config::text FROM activity_definitions ORDER BY 1"
+        }
+        Backend::Sqlite => {
+            "SELECT id || '|' || name || '|' || enabled || '|' || trigger_type || '|' || trigger_config FROM activity_definitions ORDER BY 1"
+        }
+    };
+    common::db::block_on(async {
+        use sqlx::Connection;
+        match db.backend {
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+            }
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+            }
+        }
+    })
+}
+
+/// The whole life of the API's rows under `--schedules-from database --scope '*'`: planned
+/// and created from the rows (before and after `migrate`), converged on the second run,
+/// disabled → paused, deleted / retired / turned event → schedule deleted, an empty table
+/// refused; a row of another scope and its schedule never touched; no row ever written.
+#[test]
+fn the_runtimes_rows_drive_their_schedules() {
+    for backend in BACKENDS {
+        let job = Job::new(true);
+        let db = TestDb::new(backend, job.dir.path());
+        if let Some(path) = db.url.strip_prefix("sqlite://") {
+            std::fs::File::create(path).unwrap();
+        }
+        db.execute(&runtime_table(backend));
+        for row in api_rows() {
+            db.execute(&row);
+        }
+
+        // Refused combinations, before anything is read.
+        for bad in [
+            &["plan", "--schedules-from", "database", "--source", "defs"][..],
+            &["plan", "--schedules-from", "database", "--definitions"][..],
+            &["plan", "--scope", "*", "--source", "defs"][..],
+        ] {
+            let out = job
+                .command(bad)
+                .env("DATABASE_URL", &db.url)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{backend:?} {bad:?}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("--"),
+                "{backend:?} {bad:?}: says which flag"
+            );
+        }
+
+        // Before `migrate`: the plan reads the runtime's columns and shows the creates.
+        let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
+        assert_eq!(code, 2, "{backend:?}: {plan:#}");
+        for id in [CRON, DISABLED, ONCE] {
+            assert_eq!(action(&plan, &schedule(id)), "create", "{backend:?}: {plan:#}");
+        }
+        assert_eq!(action(&plan, &schedule(EVENT)), "-", "{plan:#}");
+        assert_eq!(plan["definitions"]["created"], 0, "{plan:#}");
+        assert_eq!(plan["sources"][0]["source"], "database:activity_definitions");
+        let rows_before = runtime_rows(&db);
+
+        let (code, applied) = all_rows(&job, &db, "apply", &[]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["schedules"]["created"], 3, "{applied:#}");
+        assert!(!paused(&job, &schedule(CRON)));
+        assert!(paused(&job, &schedule(DISABLED)), "a disabled row: paused");
+        assert!(!paused(&job, &schedule(ONCE)));
+        let cron = job.server.describe(&schedule(CRON)).unwrap();
+        assert_eq!(
+            cron["schedule"]["action"]["startWorkflow"]["workflowId"],
+            format!("activity-{CRON}"),
+            "{cron:#}"
+        );
+        assert_eq!(runtime_rows(&db), rows_before, "{backend:?}: a row was written");
+
+        // A second run has nothing to do.
+        let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+
+        // A row of another scope, and its schedule (made by that scope's own run).
+        db.execute(&format!(
+            "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, trigger_config, scope) \
+             VALUES ('{OTHER}', 'other.hourly', 'Other hourly', TRUE, 'cron', \
+             '{{\"cron\": \"0 * * * *\", \"timezone\": \"UTC\"}}', 'other')"
+        ));
+        let (code, applied) = run(
+            &job,
+            &db,
+            &["apply", "--schedules-from", "database", "--scope", "other"],
+        );
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["schedules"]["created"], 1, "{applied:#}");
+        assert_eq!(
+            action(&applied, &schedule(CRON)),
+            "-",
+            "scope `other` lists no row without a scope as its own: {applied:#}"
+        );
+
+        // Disabled row → paused; the other scope's row, disabled too, is not ours to pause.
+        db.execute(&format!(
+            "UPDATE activity_definitions SET enabled = FALSE WHERE id IN ('{CRON}', '{OTHER}')"
+        ));
+        let (code, applied) = all_rows(&job, &db, "apply", &[]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["schedules"]["paused"], 1, "{applied:#}");
+        assert_eq!(action(&applied, &schedule(CRON)), "pause", "{applied:#}");
+        assert!(paused(&job, &schedule(CRON)));
+        let other = change(&applied, &schedule(OTHER)).expect("listed");
+        assert_eq!(other["action"], "unmanaged", "{applied:#}");
+        assert!(
+            other["note"].as_str().unwrap().contains("scope `other`"),
+            "{other:#}"
+        );
+        assert!(!paused(&job, &schedule(OTHER)), "another scope's schedule paused");
+        db.execute(&format!(
+            "UPDATE activity_definitions SET enabled = TRUE WHERE id = '{OTHER}'"
+        ));
+
+        // An empty table while the scope owns schedules: nothing deleted.
+        db.execute("DELETE FROM activity_definitions WHERE scope IS NULL");
+        let (code, refused) = all_rows(&job, &db, "apply", &[]);
+        assert_eq!(code, 3, "{backend:?}: {refused:#}");
+        assert!(
+            refused["refusal"]
+                .as_str()
+                .is_some_and(|r| r.contains("--allow-empty")),
+            "{refused:#}"
+        );
+        for id in [CRON, DISABLED, ONCE] {
+            assert!(job.server.describe(&schedule(id)).is_some(), "{id} deleted");
+        }
+        for row in api_rows() {
+            db.execute(&row);
+        }
+        db.execute(&format!(
+            "UPDATE activity_definitions SET enabled = FALSE WHERE id = '{CRON}'"
+        ));
+        let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
+        assert_eq!(code, 0, "{backend:?}: the rows are back: {plan:#}");
+
+        // Deleted, retired, turned event: their schedules go, last, inside --max-delete.
+        db.execute(&format!(
+            "DELETE FROM activity_definitions WHERE id = '{DISABLED}'"
+        ));
+        db.execute(&format!(
+            "UPDATE activity_definitions SET retired_at = CURRENT_TIMESTAMP WHERE id = '{ONCE}'"
+        ));
+        db.execute(&format!(
+            "UPDATE activity_definitions SET trigger_type = 'event', \
+             trigger_config = '{{\"event_type\": \"repo.pushed\"}}' WHERE id = '{CRON}'"
+        ));
+        let (code, refused) = all_rows(&job, &db, "apply", &["--max-delete", "2"]);
+        assert_eq!(code, 3, "{backend:?}: {refused:#}");
+        let (code, applied) = all_rows(&job, &db, "apply", &[]);
+        assert_eq!(code, 0, "{backend:?}: {applied:#}");
+        assert_eq!(applied["schedules"]["deleted"], 3, "{applied:#}");
+        for id in [CRON, DISABLED, ONCE] {
+            assert!(job.server.describe(&schedule(id)).is_none(), "{id} kept");
+        }
+        assert!(job.server.describe(&schedule(OTHER)).is_some());
+        assert!(!paused(&job, &schedule(OTHER)));
+        let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
+        assert_eq!(code, 0, "{backend:?}: {plan:#}");
+        assert_eq!(
+            db.outcomes().last().map(String::as_str),
+            Some("success"),
+            "{backend:?}: recorded in sync_runs"
+        );
+    }
+}
