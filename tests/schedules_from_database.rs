@@ -107,7 +107,10 @@ fn action(report: &Value, id: &str) -> String {
 }
 
 fn paused(job: &Job, id: &str) -> bool {
-    let s = job.server.describe(id).unwrap_or_else(|| panic!("{id} missing"));
+    let s = job
+        .server
+        .describe(id)
+        .unwrap_or_else(|| panic!("{id} missing"));
     s["schedule"]["state"]["paused"].as_bool().unwrap_or(false)
 }
 
@@ -175,11 +178,18 @@ fn the_runtimes_rows_drive_their_schedules() {
         let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
         assert_eq!(code, 2, "{backend:?}: {plan:#}");
         for id in [CRON, DISABLED, ONCE] {
-            assert_eq!(action(&plan, &schedule(id)), "create", "{backend:?}: {plan:#}");
+            assert_eq!(
+                action(&plan, &schedule(id)),
+                "create",
+                "{backend:?}: {plan:#}"
+            );
         }
         assert_eq!(action(&plan, &schedule(EVENT)), "-", "{plan:#}");
         assert_eq!(plan["definitions"]["created"], 0, "{plan:#}");
-        assert_eq!(plan["sources"][0]["source"], "database:activity_definitions");
+        assert_eq!(
+            plan["sources"][0]["source"],
+            "database:activity_definitions"
+        );
         let rows_before = runtime_rows(&db);
 
         let (code, applied) = all_rows(&job, &db, "apply", &[]);
@@ -194,7 +204,11 @@ fn the_runtimes_rows_drive_their_schedules() {
             format!("activity-{CRON}"),
             "{cron:#}"
         );
-        assert_eq!(runtime_rows(&db), rows_before, "{backend:?}: a row was written");
+        assert_eq!(
+            runtime_rows(&db),
+            rows_before,
+            "{backend:?}: a row was written"
+        );
 
         // A second run has nothing to do.
         let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
@@ -213,10 +227,12 @@ fn the_runtimes_rows_drive_their_schedules() {
         );
         assert_eq!(code, 0, "{backend:?}: {applied:#}");
         assert_eq!(applied["schedules"]["created"], 1, "{applied:#}");
-        assert_eq!(
-            action(&applied, &schedule(CRON)),
-            "-",
-            "scope `other` lists no row without a scope as its own: {applied:#}"
+        // It lists the schedules `*` made as adoptable, never as its own.
+        let made = change(&applied, &schedule(CRON)).expect("listed");
+        assert_eq!(made["action"], "unmanaged", "{applied:#}");
+        assert!(
+            made["note"].as_str().unwrap().contains("--scope '*'"),
+            "{made:#}"
         );
 
         // Disabled row → paused; the other scope's row, disabled too, is not ours to pause.
@@ -234,7 +250,10 @@ fn the_runtimes_rows_drive_their_schedules() {
             other["note"].as_str().unwrap().contains("scope `other`"),
             "{other:#}"
         );
-        assert!(!paused(&job, &schedule(OTHER)), "another scope's schedule paused");
+        assert!(
+            !paused(&job, &schedule(OTHER)),
+            "another scope's schedule paused"
+        );
         db.execute(&format!(
             "UPDATE activity_definitions SET enabled = TRUE WHERE id = '{OTHER}'"
         ));
@@ -289,5 +308,139 @@ fn the_runtimes_rows_drive_their_schedules() {
             Some("success"),
             "{backend:?}: recorded in sync_runs"
         );
+    }
+}
+
+/// A schedule `*` made for a row with no scope is taken over, like the old sync's, by the
+/// scope that adopts the row from a file `import` wrote: the first plan shows only the
+/// takeover (same shape), then that scope owns it and `*` lists it as that scope's.
+#[test]
+fn a_real_scope_adopts_what_the_database_mode_made() {
+    let backend = Backend::Sqlite;
+    let job = Job::new(true);
+    let db = TestDb::new(backend, job.dir.path());
+    std::fs::File::create(db.url.strip_prefix("sqlite://").unwrap()).unwrap();
+    db.execute(&runtime_table(backend));
+    db.execute(&api_rows()[0]);
+    db.execute(&format!(
+        "UPDATE activity_definitions SET description = 'Sends the \"nightly\" report.\nTo ops.' WHERE id = '{CRON}'"
+    ));
+    let (code, applied) = all_rows(&job, &db, "apply", &[]);
+    assert_eq!(code, 0, "{applied:#}");
+    assert_eq!(applied["schedules"]["created"], 1, "{applied:#}");
+
+    let out = job
+        .command(&["import", "--out", "imported"])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(job.path("imported/nightly-report.md")).unwrap();
+    assert!(
+        text.contains("description: \"Sends the \\\"nightly\\\" report.\\nTo ops.\"\n"),
+        "the runtime's description is carried: {text}"
+    );
+
+    let team = |command: &str, extra: &[&str]| {
+        let mut args = vec![command, "--source", "imported", "--scope", "team"];
+        args.extend(extra);
+        run(&job, &db, &args)
+    };
+    // Without --adopt: left alone, and the plan says what --adopt does.
+    let (code, plan) = team("plan", &[]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(action(&plan, &schedule(CRON)), "unmanaged", "{plan:#}");
+    let (code, plan) = team("plan", &["--adopt"]);
+    assert_eq!(code, 0, "{plan:#}");
+    let row = change(&plan, CRON).expect("the row");
+    assert_eq!(row["action"], "adopt", "{plan:#}");
+    assert_eq!(row["diff"], "", "only the takeover: {row:#}");
+    let taken = change(&plan, &schedule(CRON)).expect("the schedule");
+    assert_eq!(taken["action"], "update", "{plan:#}");
+    assert_eq!(taken["diff"], "", "the same schedule: {taken:#}");
+    assert_eq!(
+        plan["schedules"]["created"], 0,
+        "no second schedule: {plan:#}"
+    );
+    let (code, applied) = team("apply", &["--adopt"]);
+    assert_eq!(code, 0, "{applied:#}");
+
+    common::poll_until("the takeover shows", 20, || {
+        let (code, plan) = team("plan", &["--detailed-exitcode"]);
+        code == 0 && action(&plan, &schedule(CRON)) == "-"
+    });
+    let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
+    assert_eq!(code, 0, "{plan:#}");
+    let listed = change(&plan, &schedule(CRON)).expect("listed");
+    assert_eq!(listed["action"], "unmanaged", "{plan:#}");
+    assert!(
+        listed["note"].as_str().unwrap().contains("scope `team`"),
+        "{listed:#}"
+    );
+    assert_eq!(job.schedule_ids(), [schedule(CRON)]);
+}
+
+/// A runtime table with a `NOT NULL` column activity-sync does not know: the apply refuses
+/// before writing anything, naming the table, the column and what to do; with a default the
+/// same apply goes through.
+#[test]
+fn an_unknown_required_column_is_named_and_nothing_is_written() {
+    for backend in BACKENDS {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_tree(&common::fixtures("valid"), &dir.path().join("defs"));
+        let db = TestDb::new(backend, dir.path());
+        if let Some(path) = db.url.strip_prefix("sqlite://") {
+            std::fs::File::create(path).unwrap();
+        }
+        db.execute(&runtime_table(backend));
+        db.execute("ALTER TABLE activity_definitions ADD COLUMN owner_team text NOT NULL");
+        let apply = || {
+            let mut cmd = common::bin();
+            cmd.args([
+                "apply",
+                "--source",
+                "defs",
+                "--schedules=false",
+                "--format",
+                "json",
+            ])
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &db.url)
+            .env_remove("ACTIVITY_SYNC_SCOPE");
+            parse(cmd.output().unwrap())
+        };
+        let (code, report) = apply();
+        assert_eq!(code, 1, "{backend:?}: {report:#}");
+        let error = &report["errors"][0];
+        assert_eq!(error["stage"], "database", "{report:#}");
+        let message = error["message"].as_str().unwrap();
+        for part in [
+            "`activity_definitions`",
+            "`owner_team`",
+            "NOT NULL",
+            "SET DEFAULT",
+            "nothing was written",
+        ] {
+            assert!(message.contains(part), "{backend:?}: {message}");
+        }
+        assert!(db.definitions().is_empty(), "{backend:?}: rows written");
+        assert_eq!(db.outcomes(), ["failed"], "{backend:?}");
+
+        // With a default the runtime chose, the rows go in.
+        let default = match backend {
+            Backend::Postgres => {
+                "ALTER TABLE activity_definitions ALTER COLUMN owner_team SET DEFAULT 'platform'"
+            }
+            // SQLite cannot add a default to a column: the runtime would rebuild its table.
+            Backend::Sqlite => continue,
+        };
+        db.execute(default);
+        let (code, report) = apply();
+        assert_eq!(code, 0, "{backend:?}: {report:#}");
+        assert!(!db.definitions().is_empty());
     }
 }

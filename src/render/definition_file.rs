@@ -49,7 +49,11 @@ fn yaml_value(value: &Json) -> String {
 
 /// The file of `row`, under `key`; `description` is the runtime's column of that name (the
 /// format's `description`), when it has one.
-pub fn definition_file(row: &DefinitionRow, key: &str, description: Option<&str>) -> DefinitionFile {
+pub fn definition_file(
+    row: &DefinitionRow,
+    key: &str,
+    description: Option<&str>,
+) -> DefinitionFile {
     let mut text = String::from("---\nkind: ActivityDefinition\n");
     text.push_str(&format!("id: {}\n", row.id));
     text.push_str(&format!("key: {}\n", quoted(key)));
@@ -175,7 +179,11 @@ mod tests {
             row("once", json!({"at": "2030-01-01T00:00:00+00:00"})),
         ];
         for r in cases {
-            let file = definition_file(&r, "nightly-no-report-1", Some("Line one\nline \"two\": no"));
+            let file = definition_file(
+                &r,
+                "nightly-no-report-1",
+                Some("Line one\nline \"two\": no"),
+            );
             let parsed = parse_file(&SourceFile {
                 source_path: "defs/x.md".into(),
                 rel_path: "x.md".into(),

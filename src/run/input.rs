@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::config::{InputSpec, RunConfig};
-use crate::gather::{Desired, SourceInfo};
 use super::rows::{desired_from_rows, rows_source};
+use crate::gather::{Desired, SourceInfo};
 use crate::plan::{Actual, PLAN_FORMAT, Plan};
 
 #[derive(Debug, Clone)]
