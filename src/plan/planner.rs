@@ -235,7 +235,7 @@ impl<'a> Planner<'a> {
                     " (every row of it is unreadable)".to_string()
                 };
                 self.refusal = Some(format!(
-                    "the table `activity_definitions` holds no live row of {}{invalid} while the scope owns {owned}; nothing deleted (pass --allow-empty to delete its schedules)",
+                    "the table `activity_definitions` holds no live row {}{invalid} while the scope owns {owned}; nothing deleted (pass --allow-empty to delete its schedules)",
                     scope_rows(self.scope)
                 ));
                 self.held = Some("kept: the table holds no live row of the scope");
@@ -583,8 +583,11 @@ impl<'a> Planner<'a> {
         }
         match ours {
             Some(row) if row.retired => Fate::Gone("orphan: its definition is retired".into()),
+            _ if from_rows && !self.actual.definitions.contains_key(&id) => {
+                Fate::Gone("orphan: its row is gone from the database".into())
+            }
             _ if from_rows => Fate::Gone(format!(
-                "orphan: no live row of {} in the database",
+                "orphan: its row is not a live row {}",
                 scope_rows(self.scope)
             )),
             _ => Fate::Gone("orphan: no live definition".into()),
@@ -1143,12 +1146,12 @@ fn of_scope(row: &DefinitionRow, scope: &str) -> bool {
     row.scope == scope || (scope == ANY_SCOPE && row.unmanaged())
 }
 
-/// The rows a scope reconciles, for messages.
+/// The rows a scope reconciles, for messages: "a live row {of scope `x`}".
 fn scope_rows(scope: &str) -> String {
     if scope == ANY_SCOPE {
-        "no scope (`--scope '*'`)".to_string()
+        "without a scope (`--scope '*'`)".to_string()
     } else {
-        format!("scope `{scope}`")
+        format!("of scope `{scope}`")
     }
 }
 

@@ -64,8 +64,14 @@ pub fn desired_from_rows(actual: &Actual, scope: &str) -> Desired {
             text: file.text,
         });
     }
+    let mut catalog = Catalog::build(&files, Vec::new());
+    // A row has no lines: its errors point at the row, not into the file made of it.
+    for error in &mut catalog.errors {
+        error.line = 1;
+        error.col = 1;
+    }
     Desired {
-        catalog: Catalog::build(&files, Vec::new()),
+        catalog,
         sources: vec![rows_source(files.len())],
         failed: Vec::new(),
         files,
