@@ -14,6 +14,8 @@ const CRON: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a01";
 const DISABLED: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a02";
 const ONCE: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a03";
 const EVENT: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a04";
+/// The id of the fixture `consistency-sweep.md`.
+const SWEEP: &str = "7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b";
 /// A row of scope `other`, with a schedule that scope owns.
 const OTHER: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a05";
 
@@ -114,16 +116,8 @@ fn paused(job: &Job, id: &str) -> bool {
     s["schedule"]["state"]["paused"].as_bool().unwrap_or(false)
 }
 
-/// The rows as the runtime sees them: never written by this mode.
-fn runtime_rows(db: &TestDb) -> Vec<String> {
-    let sql = match db.backend {
-        Backend::Postgres => {
-            "SELECT id::text || '|' || name || '|' || enabled::text || '|' || trigger_type || '|' || trigger_config::text FROM activity_definitions ORDER BY 1"
-        }
-        Backend::Sqlite => {
-            "SELECT id || '|' || name || '|' || enabled || '|' || trigger_type || '|' || trigger_config FROM activity_definitions ORDER BY 1"
-        }
-    };
+/// One text column of every row a query returns.
+fn strings(db: &TestDb, sql: &str) -> Vec<String> {
     common::db::block_on(async {
         use sqlx::Connection;
         match db.backend {
@@ -137,6 +131,21 @@ fn runtime_rows(db: &TestDb) -> Vec<String> {
             }
         }
     })
+}
+
+/// The rows as the runtime sees them: never written by this mode.
+fn runtime_rows(db: &TestDb) -> Vec<String> {
+    strings(
+        db,
+        match db.backend {
+            Backend::Postgres => {
+                "SELECT id::text || '|' || name || '|' || enabled::text || '|' || trigger_type || '|' || trigger_config::text FROM activity_definitions ORDER BY 1"
+            }
+            Backend::Sqlite => {
+                "SELECT id || '|' || name || '|' || enabled || '|' || trigger_type || '|' || trigger_config FROM activity_definitions ORDER BY 1"
+            }
+        },
+    )
 }
 
 /// The whole life of the API's rows under `--schedules-from database --scope '*'`: planned
@@ -384,9 +393,10 @@ fn a_real_scope_adopts_what_the_database_mode_made() {
     assert_eq!(job.schedule_ids(), [schedule(CRON)]);
 }
 
-/// A runtime table with a `NOT NULL` column activity-sync does not know: the apply refuses
-/// before writing anything, naming the table, the column and what to do; with a default the
-/// same apply goes through.
+/// A runtime table with a `NOT NULL` column activity-sync does not know: an apply that
+/// creates rows refuses before writing anything, naming the table, the column and what to
+/// do; adopting (updating) a row that exists goes through and keeps the runtime's value;
+/// with a default, the creates go through too.
 #[test]
 fn an_unknown_required_column_is_named_and_nothing_is_written() {
     for backend in BACKENDS {
@@ -398,12 +408,24 @@ fn an_unknown_required_column_is_named_and_nothing_is_written() {
         }
         db.execute(&runtime_table(backend));
         db.execute("ALTER TABLE activity_definitions ADD COLUMN owner_team text NOT NULL");
-        let apply = || {
+        // The runtime's row of the fixture `consistency-sweep.md`, with its team.
+        db.execute(&format!(
+            "INSERT INTO activity_definitions (id, name, enabled, trigger_type, trigger_config, owner_team) \
+             VALUES ('{SWEEP}', 'Old sweep', TRUE, 'cron', '{{\"cron\": \"*/15 * * * *\"}}', 'ops')"
+        ));
+        std::fs::create_dir(dir.path().join("sweep")).unwrap();
+        std::fs::copy(
+            dir.path().join("defs/consistency-sweep.md"),
+            dir.path().join("sweep/consistency-sweep.md"),
+        )
+        .unwrap();
+        let apply_from = |source: &str| {
             let mut cmd = common::bin();
             cmd.args([
                 "apply",
                 "--source",
-                "defs",
+                source,
+                "--adopt",
                 "--schedules=false",
                 "--format",
                 "json",
@@ -413,6 +435,7 @@ fn an_unknown_required_column_is_named_and_nothing_is_written() {
             .env_remove("ACTIVITY_SYNC_SCOPE");
             parse(cmd.output().unwrap())
         };
+        let apply = || apply_from("defs");
         let (code, report) = apply();
         assert_eq!(code, 1, "{backend:?}: {report:#}");
         let error = &report["errors"][0];
@@ -427,8 +450,27 @@ fn an_unknown_required_column_is_named_and_nothing_is_written() {
         ] {
             assert!(message.contains(part), "{backend:?}: {message}");
         }
-        assert!(db.definitions().is_empty(), "{backend:?}: rows written");
+        let written = |db: &TestDb| {
+            strings(
+                db,
+                "SELECT key FROM activity_definitions WHERE scope IS NOT NULL ORDER BY key",
+            )
+        };
+        assert!(written(&db).is_empty(), "{backend:?}: rows written");
         assert_eq!(db.outcomes(), ["failed"], "{backend:?}");
+
+        // Adopting the row that exists needs no value for the column: it goes through, and
+        // the runtime's value stays.
+        let (code, report) = apply_from("sweep");
+        assert_eq!(code, 0, "{backend:?}: {report:#}");
+        assert_eq!(report["definitions"]["updated"], 1, "{report:#}");
+        assert_eq!(
+            written(&db),
+            ["the-custodian.state-hub-consistency-sweep"],
+            "{backend:?}"
+        );
+        let team = format!("SELECT owner_team FROM activity_definitions WHERE id = '{SWEEP}'");
+        assert_eq!(strings(&db, &team), ["ops"], "{backend:?}");
 
         // With a default the runtime chose, the rows go in.
         let default = match backend {
@@ -441,6 +483,7 @@ fn an_unknown_required_column_is_named_and_nothing_is_written() {
         db.execute(default);
         let (code, report) = apply();
         assert_eq!(code, 0, "{backend:?}: {report:#}");
-        assert!(!db.definitions().is_empty());
+        assert!(written(&db).len() > 1, "{backend:?}: {report:#}");
+        assert_eq!(strings(&db, &team), ["ops"], "{backend:?}");
     }
 }

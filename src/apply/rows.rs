@@ -80,26 +80,25 @@ const EVENT_TYPE_COLUMNS: &[&str] = &[
     "retired_at",
 ];
 
-/// Refuses the write, before any statement, when a table the plan inserts into (creates,
-/// and updates too: they are upserts, and both backends check `NOT NULL` before the
-/// conflict) has a `NOT NULL` column without a default that activity-sync does not know.
+/// Refuses the write, before any statement, when a table the plan creates rows in has a
+/// `NOT NULL` column without a default that activity-sync does not know (the runtime's own):
+/// an insert cannot fill it. Updates, adoptions and un-retirements are plain updates of rows
+/// that have their values, and go through.
 async fn required_columns(session: &mut Session, plan: &Plan) -> Result<(), StoreError> {
-    let upserts = |action: Action| {
-        matches!(
-            action,
-            Action::Create | Action::Update | Action::Unretire | Action::Adopt
-        )
-    };
     let tables = [
         (
             "event_types",
             EVENT_TYPE_COLUMNS,
-            plan.event_types.values().any(|c| upserts(c.action())),
+            plan.event_types
+                .values()
+                .any(|c| c.action() == Action::Create),
         ),
         (
             "activity_definitions",
             DEFINITION_COLUMNS,
-            plan.definitions.values().any(|c| upserts(c.action())),
+            plan.definitions
+                .values()
+                .any(|c| c.action() == Action::Create),
         ),
     ];
     for (table, known, writes) in tables {

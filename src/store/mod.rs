@@ -55,7 +55,7 @@ pub enum StoreError {
     },
     /// The runtime's table has columns a new row needs and activity-sync cannot fill.
     #[error(
-        "cannot write rows into `{table}`: {} without a default, which activity-sync does not know how to fill; nothing was written. Give {} a default (e.g. `ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT …`) or make {} nullable, then run again",
+        "cannot create rows in `{table}`: {} without a default, which activity-sync does not know how to fill; nothing was written. Give {} a default (e.g. `ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT …`) or make {} nullable, then run again",
         list_columns(columns),
         if columns.len() == 1 { "it" } else { "each" },
         columns[0],
@@ -64,6 +64,15 @@ pub enum StoreError {
     RequiredColumns {
         table: &'static str,
         columns: Vec<String>,
+    },
+    /// A row the plan updates is no longer the scope's (deleted, or another scope's).
+    #[error(
+        "row `{id}` of `{table}` is no longer there for scope `{scope}` (deleted or taken over while this run held the lock); nothing was written, plan again"
+    )]
+    Vanished {
+        table: &'static str,
+        id: String,
+        scope: String,
     },
     /// The database stopped answering (see [`bounded`]).
     #[error("database: no answer within {} s while {doing}", after.as_secs())]

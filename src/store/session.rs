@@ -210,10 +210,42 @@ impl Session {
             }
             match change.action() {
                 Action::Unchanged | Action::Unmanaged => {}
-                // One upsert writes creates, updates, un-retirements and adoptions alike; the
-                // scope guard keeps another scope's row out of reach even if the plan were
-                // wrong.
-                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
+                // A row that exists is updated, never upserted: an insert would need every
+                // `NOT NULL` column the runtime added, which an existing row already has.
+                // The scope guard keeps another scope's row out of reach; a row that is not
+                // there any more (deleted under the run) ends the write.
+                Action::Update | Action::Unretire | Action::Adopt => {
+                    let updated = sqlx::query(&sql(
+                        "UPDATE activity_definitions SET key = $2, name = $3, enabled = $4, \
+                         trigger_type = $5, trigger_config = $6::jsonb, spec = $7::jsonb, \
+                         body = $8, source_path = $10, content_hash = $11, updated_at = $12, \
+                         retired_at = NULL WHERE id = $1::uuid AND scope = $9",
+                    ))
+                    .bind(&id)
+                    .bind(&row.key)
+                    .bind(&row.name)
+                    .bind(row.enabled)
+                    .bind(&row.trigger_type)
+                    .bind(row.trigger_config.to_string())
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                    if updated.rows_affected() == 0 {
+                        return Err(StoreError::Vanished {
+                            table: "activity_definitions",
+                            id: id.clone(),
+                            scope: row.scope.clone(),
+                        });
+                    }
+                }
+                // A create is an upsert with the same scope guard: a row that appeared
+                // under the run is updated only if it is the scope's.
+                Action::Create => {
                     sqlx::query(&sql(
                         "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, \
                          trigger_config, spec, body, scope, source_path, content_hash, \
@@ -279,7 +311,33 @@ impl Session {
             }
             match change.action() {
                 Action::Unchanged | Action::Unmanaged => {}
-                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
+                // As for definitions: an existing row is updated, a new one upserted.
+                Action::Update | Action::Unretire | Action::Adopt => {
+                    let updated = sqlx::query(&sql(
+                        "UPDATE event_types SET description = $2, schema = $3::jsonb, \
+                         spec = $4::jsonb, body = $5, source_path = $7, content_hash = $8, \
+                         updated_at = $9, retired_at = NULL WHERE name = $1 AND scope = $6",
+                    ))
+                    .bind(&row.name)
+                    .bind(&row.description)
+                    .bind(&schema)
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                    if updated.rows_affected() == 0 {
+                        return Err(StoreError::Vanished {
+                            table: "event_types",
+                            id: row.name.clone(),
+                            scope: row.scope.clone(),
+                        });
+                    }
+                }
+                Action::Create => {
                     sqlx::query(&sql(
                         "INSERT INTO event_types (name, description, schema, spec, body, scope, \
                          source_path, content_hash, created_at, updated_at, retired_at) VALUES \
