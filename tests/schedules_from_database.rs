@@ -19,6 +19,34 @@ const SWEEP: &str = "7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b";
 /// A row of scope `other`, with a schedule that scope owns.
 const OTHER: &str = "0b7f3c52-91d4-4a8e-b6f1-2c3d4e5f6a05";
 
+/// An id no row has: an old orphan.
+const ORPHAN: &str = "5e1d2c3b-4a59-4687-9a0b-c1d2e3f4a5b6";
+
+/// A schedule as the Python sync wrote it: conventional id, no marker, plain client.
+fn old_sync_schedule(job: &Job, definition: &str, cron: &str) {
+    let out = job.server.cli(&[
+        "schedule",
+        "create",
+        "--schedule-id",
+        &schedule(definition),
+        "--cron",
+        cron,
+        "--workflow-id",
+        &format!("activity-{definition}"),
+        "--type",
+        "RunActivityWorkflow",
+        "--task-queue",
+        "orchestrator-tq",
+        "--input",
+        &format!("\"{definition}\""),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn schedule(definition: &str) -> String {
     format!("activity-schedule-{definition}")
 }
@@ -320,9 +348,10 @@ fn the_runtimes_rows_drive_their_schedules() {
     }
 }
 
-/// A schedule `*` made for a row with no scope is taken over, like the old sync's, by the
-/// scope that adopts the row from a file `import` wrote: the first plan shows only the
-/// takeover (same shape), then that scope owns it and `*` lists it as that scope's.
+/// `--scope '*' --adopt` takes over the old sync's schedule of a row with no scope and
+/// deletes the one whose row is gone; then the scope that adopts the row from the file
+/// `import` wrote takes the schedule over from `*` the same way: the first plan shows only
+/// the takeover (same shape), then that scope owns it and `*` lists it as that scope's.
 #[test]
 fn a_real_scope_adopts_what_the_database_mode_made() {
     let backend = Backend::Sqlite;
@@ -331,12 +360,35 @@ fn a_real_scope_adopts_what_the_database_mode_made() {
     std::fs::File::create(db.url.strip_prefix("sqlite://").unwrap()).unwrap();
     db.execute(&runtime_table(backend));
     db.execute(&api_rows()[0]);
+    db.execute(&api_rows()[1]);
     db.execute(&format!(
         "UPDATE activity_definitions SET description = 'Sends the \"nightly\" report.\nTo ops.' WHERE id = '{CRON}'"
     ));
-    let (code, applied) = all_rows(&job, &db, "apply", &[]);
+    // The old sync's schedules: the row's, and one whose row is long gone.
+    old_sync_schedule(&job, CRON, "0 4 * * *");
+    old_sync_schedule(&job, ORPHAN, "0 5 * * *");
+    let (code, plan) = all_rows(&job, &db, "plan", &[]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(action(&plan, &schedule(CRON)), "unmanaged", "{plan:#}");
+    assert_eq!(action(&plan, &schedule(ORPHAN)), "unmanaged", "{plan:#}");
+    assert_eq!(
+        plan["schedules"]["created"], 1,
+        "the paused digest's only, no second one next to the old sync's: {plan:#}"
+    );
+    let (code, applied) = all_rows(&job, &db, "apply", &["--adopt"]);
     assert_eq!(code, 0, "{applied:#}");
-    assert_eq!(applied["schedules"]["created"], 1, "{applied:#}");
+    assert_eq!(action(&applied, &schedule(CRON)), "update", "{applied:#}");
+    assert_eq!(action(&applied, &schedule(ORPHAN)), "delete", "{applied:#}");
+    assert_eq!(
+        action(&applied, &schedule(DISABLED)),
+        "create",
+        "{applied:#}"
+    );
+    assert!(job.server.describe(&schedule(ORPHAN)).is_none());
+    // Taken over: the regular job runs without --adopt.
+    common::poll_until("the takeover shows in the list", 20, || {
+        all_rows(&job, &db, "plan", &["--detailed-exitcode"]).0 == 0
+    });
 
     let out = job
         .command(&["import", "--out", "imported"])
@@ -363,14 +415,21 @@ fn a_real_scope_adopts_what_the_database_mode_made() {
     let (code, plan) = team("plan", &[]);
     assert_eq!(code, 0, "{plan:#}");
     assert_eq!(action(&plan, &schedule(CRON)), "unmanaged", "{plan:#}");
+    assert_eq!(action(&plan, &schedule(DISABLED)), "unmanaged", "{plan:#}");
     let (code, plan) = team("plan", &["--adopt"]);
     assert_eq!(code, 0, "{plan:#}");
-    let row = change(&plan, CRON).expect("the row");
-    assert_eq!(row["action"], "adopt", "{plan:#}");
-    assert_eq!(row["diff"], "", "only the takeover: {row:#}");
-    let taken = change(&plan, &schedule(CRON)).expect("the schedule");
-    assert_eq!(taken["action"], "update", "{plan:#}");
-    assert_eq!(taken["diff"], "", "the same schedule: {taken:#}");
+    // The old sync's schedule `*` adopted, and the one `*` created (its memo says `*`).
+    for id in [CRON, DISABLED] {
+        let row = change(&plan, id).expect("the row");
+        assert_eq!(row["action"], "adopt", "{plan:#}");
+        if id == CRON {
+            // (The digest's row leaves `misfire_policy` out: its file writes the default.)
+            assert_eq!(row["diff"], "", "only the takeover: {row:#}");
+        }
+        let taken = change(&plan, &schedule(id)).expect("the schedule");
+        assert_eq!(taken["action"], "update", "{plan:#}");
+        assert_eq!(taken["diff"], "", "the same schedule: {taken:#}");
+    }
     assert_eq!(
         plan["schedules"]["created"], 0,
         "no second schedule: {plan:#}"
@@ -378,19 +437,27 @@ fn a_real_scope_adopts_what_the_database_mode_made() {
     let (code, applied) = team("apply", &["--adopt"]);
     assert_eq!(code, 0, "{applied:#}");
 
+    // Converged: nothing pending for `team` without --adopt (unchanged schedules are not
+    // listed among the changes).
     common::poll_until("the takeover shows", 20, || {
         let (code, plan) = team("plan", &["--detailed-exitcode"]);
-        code == 0 && action(&plan, &schedule(CRON)) == "-"
+        code == 0
+            && change(&plan, &schedule(CRON)).is_none()
+            && change(&plan, &schedule(DISABLED)).is_none()
     });
     let (code, plan) = all_rows(&job, &db, "plan", &["--detailed-exitcode"]);
     assert_eq!(code, 0, "{plan:#}");
-    let listed = change(&plan, &schedule(CRON)).expect("listed");
-    assert_eq!(listed["action"], "unmanaged", "{plan:#}");
-    assert!(
-        listed["note"].as_str().unwrap().contains("scope `team`"),
-        "{listed:#}"
-    );
-    assert_eq!(job.schedule_ids(), [schedule(CRON)]);
+    for id in [CRON, DISABLED] {
+        let listed = change(&plan, &schedule(id)).expect("listed");
+        assert_eq!(listed["action"], "unmanaged", "{plan:#}");
+        assert!(
+            listed["note"].as_str().unwrap().contains("scope `team`"),
+            "{listed:#}"
+        );
+    }
+    let mut ids = job.schedule_ids();
+    ids.sort();
+    assert_eq!(ids, [schedule(CRON), schedule(DISABLED)]);
 }
 
 /// A runtime table with a `NOT NULL` column activity-sync does not know: an apply that
