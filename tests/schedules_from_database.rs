@@ -503,6 +503,27 @@ fn an_unknown_required_column_is_named_and_nothing_is_written() {
             parse(cmd.output().unwrap())
         };
         let apply = || apply_from("defs");
+        // The plan says so before an apply tries.
+        let mut plan = common::bin();
+        plan.args([
+            "plan",
+            "--source",
+            "defs",
+            "--schedules=false",
+            "--format",
+            "json",
+        ])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &db.url)
+        .env_remove("ACTIVITY_SYNC_SCOPE");
+        let (code, report) = parse(plan.output().unwrap());
+        assert_eq!(code, 1, "{backend:?}: {report:#}");
+        assert!(
+            report["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("`owner_team`")),
+            "{backend:?}: {report:#}"
+        );
         let (code, report) = apply();
         assert_eq!(code, 1, "{backend:?}: {report:#}");
         let error = &report["errors"][0];
@@ -513,7 +534,7 @@ fn an_unknown_required_column_is_named_and_nothing_is_written() {
             "`owner_team`",
             "NOT NULL",
             "SET DEFAULT",
-            "nothing was written",
+            "writes nothing",
         ] {
             assert!(message.contains(part), "{backend:?}: {message}");
         }

@@ -10,5 +10,5 @@ mod rows;
 mod schedules;
 
 pub use applied::{Applied, ScheduleResult};
-pub use rows::apply_rows;
+pub use rows::{apply_rows, tables_created};
 pub use schedules::{ApplyLimits, apply_schedules};

@@ -48,67 +48,36 @@ pub async fn apply_rows(
     Ok(())
 }
 
-/// The columns activity-sync writes, per table: any other `NOT NULL` column without a
-/// default belongs to the runtime, and a row cannot be written without it.
-const DEFINITION_COLUMNS: &[&str] = &[
-    "id",
-    "key",
-    "name",
-    "enabled",
-    "trigger_type",
-    "trigger_config",
-    "spec",
-    "body",
-    "scope",
-    "source_path",
-    "content_hash",
-    "created_at",
-    "updated_at",
-    "retired_at",
-];
-const EVENT_TYPE_COLUMNS: &[&str] = &[
-    "name",
-    "description",
-    "schema",
-    "spec",
-    "body",
-    "scope",
-    "source_path",
-    "content_hash",
-    "created_at",
-    "updated_at",
-    "retired_at",
-];
+/// The tables in which the plan creates rows (event types first, as they are written).
+pub fn tables_created(plan: &Plan) -> Vec<&'static str> {
+    let mut tables = Vec::new();
+    if plan
+        .event_types
+        .values()
+        .any(|c| c.action() == Action::Create)
+    {
+        tables.push("event_types");
+    }
+    if plan
+        .definitions
+        .values()
+        .any(|c| c.action() == Action::Create)
+    {
+        tables.push("activity_definitions");
+    }
+    tables
+}
 
 /// Refuses the write, before any statement, when a table the plan creates rows in has a
 /// `NOT NULL` column without a default that activity-sync does not know (the runtime's own):
 /// an insert cannot fill it. Updates, adoptions and un-retirements are plain updates of rows
 /// that have their values, and go through.
 async fn required_columns(session: &mut Session, plan: &Plan) -> Result<(), StoreError> {
-    let tables = [
-        (
-            "event_types",
-            EVENT_TYPE_COLUMNS,
-            plan.event_types
-                .values()
-                .any(|c| c.action() == Action::Create),
-        ),
-        (
-            "activity_definitions",
-            DEFINITION_COLUMNS,
-            plan.definitions
-                .values()
-                .any(|c| c.action() == Action::Create),
-        ),
-    ];
-    for (table, known, writes) in tables {
-        if !writes {
-            continue;
-        }
+    for table in tables_created(plan) {
         let columns = bounded(
             "reading the table's columns",
             CALL_TIMEOUT,
-            session.required_unknown(table, known),
+            session.required_unknown(table),
         )
         .await?;
         if !columns.is_empty() {

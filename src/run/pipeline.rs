@@ -12,14 +12,14 @@ use super::finish::finish;
 use super::input::{Input, save};
 use super::read::{Describe, read_schedules};
 use super::rollback::backwards;
-use crate::apply::{Applied, ApplyLimits, apply_rows, apply_schedules};
+use crate::apply::{Applied, ApplyLimits, apply_rows, apply_schedules, tables_created};
 use crate::error::Exit;
 use crate::gather::{Desired, SourceInfo};
 use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as make_plan};
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::ScheduleBackend;
-use crate::store::{CALL_TIMEOUT, LockOutcome, Session, Store, bounded, redact};
+use crate::store::{CALL_TIMEOUT, LockOutcome, Session, Store, StoreError, bounded, redact};
 use crate::temporal::Temporal;
 
 /// Runs `plan` or `apply` to its report, records and prints it, and says how to exit.
@@ -233,6 +233,7 @@ impl Run<'_> {
             }
         }
         let plan = make_plan(&desired, &actual, &self.options(&scope, planned));
+        self.required_columns(&store, &plan).await;
         if let Some(out) = &self.config.out
             && let Err(e) = save(&plan, out)
         {
@@ -362,6 +363,27 @@ impl Run<'_> {
         let mut report = self.execute(session, plan, temporal.as_ref()).await;
         report.calls = temporal.as_ref().map(|t| t.calls());
         report
+    }
+
+    /// A table the plan creates rows in that has a `NOT NULL` column activity-sync cannot
+    /// fill: the apply would refuse, so the plan says so now (an error of the run).
+    async fn required_columns(&mut self, store: &Store, plan: &Plan) {
+        for table in tables_created(plan) {
+            let read = bounded(
+                "reading the table's columns",
+                CALL_TIMEOUT,
+                store.required_unknown(table),
+            );
+            if let Some(columns) = self
+                .within("database", "reading the table's columns", read)
+                .await
+                && !columns.is_empty()
+            {
+                let error = StoreError::RequiredColumns { table, columns };
+                self.errors
+                    .push(RunError::new("database", error.to_string()));
+            }
+        }
     }
 
     /// Who polls the task queue the schedules start workflows on: one DescribeTaskQueue,

@@ -6,6 +6,7 @@
 
 mod bounded;
 mod migrate;
+mod required_columns;
 mod session;
 mod tls;
 mod url;
@@ -55,7 +56,7 @@ pub enum StoreError {
     },
     /// The runtime's table has columns a new row needs and activity-sync cannot fill.
     #[error(
-        "cannot create rows in `{table}`: {} without a default, which activity-sync does not know how to fill; nothing was written. Give {} a default (e.g. `ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT …`) or make {} nullable, then run again",
+        "cannot create rows in `{table}`: {} without a default, which activity-sync does not know how to fill; apply writes nothing while it is so. Give {} a default (e.g. `ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT …`) or make {} nullable, then run again",
         list_columns(columns),
         if columns.len() == 1 { "it" } else { "each" },
         columns[0],
@@ -152,6 +153,12 @@ impl Store {
             Store::Postgres(pool) => session::Conn::Postgres(pool.acquire().await?),
             Store::Sqlite(pool) => session::Conn::Sqlite(pool.acquire().await?),
         })
+    }
+
+    /// The `NOT NULL` columns of `table` without a default that activity-sync does not write
+    /// (`plan` names them before an apply would fail on them).
+    pub async fn required_unknown(&self, table: &'static str) -> Result<Vec<String>, StoreError> {
+        required_columns::unknown_required(&mut self.acquire().await?, table).await
     }
 
     /// Connects to `url` (`postgres://…` or `sqlite://…`); SQLite files are created.

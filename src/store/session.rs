@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Sqlite};
 
+use super::required_columns::unknown_required;
 use super::{
     DefinitionRecord, EventTypeRecord, INSERT_RUN, RunRecord, SELECT_DEFINITIONS,
     SELECT_EVENT_TYPES, Store, StoreError,
@@ -148,43 +149,13 @@ impl Session {
         read_actual(&mut self.conn).await
     }
 
-    /// The columns of `table` that a new row cannot go without and activity-sync does not
-    /// write (not in `known`): `NOT NULL`, no default, not generated — a column the runtime's
-    /// own migrations added. An insert would fail on them (and an upsert too: both backends
-    /// check `NOT NULL` before the conflict), so the run refuses with their names first.
+    /// The `NOT NULL` columns of `table` without a default that activity-sync does not
+    /// write ([`unknown_required`]).
     pub async fn required_unknown(
         &mut self,
-        table: &str,
-        known: &[&str],
+        table: &'static str,
     ) -> Result<Vec<String>, StoreError> {
-        let names: Vec<String> = match &mut self.conn {
-            Conn::Postgres(c) => {
-                sqlx::query_scalar(
-                    "SELECT column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name = $1 \
-                     AND is_nullable = 'NO' AND column_default IS NULL \
-                     AND is_identity = 'NO' AND is_generated = 'NEVER' ORDER BY ordinal_position",
-                )
-                .bind(table)
-                .fetch_all(&mut **c)
-                .await?
-            }
-            Conn::Sqlite(c) => {
-                // `hidden` marks generated columns; an INTEGER PRIMARY KEY is the rowid.
-                sqlx::query_scalar(
-                    "SELECT name FROM pragma_table_xinfo(?1) WHERE \"notnull\" = 1 \
-                     AND dflt_value IS NULL AND hidden = 0 \
-                     AND NOT (pk = 1 AND upper(type) = 'INTEGER') ORDER BY cid",
-                )
-                .bind(table)
-                .fetch_all(&mut **c)
-                .await?
-            }
-        };
-        Ok(names
-            .into_iter()
-            .filter(|n| !known.contains(&n.to_lowercase().as_str()))
-            .collect())
+        unknown_required(&mut self.conn, table).await
     }
 
     /// Writes one definition change; unchanged rows get no statement at all.
