@@ -110,7 +110,9 @@ pub struct RunArgs {
     /// `=false` applies its rows and leaves Temporal alone.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
     pub schedules: Option<bool>,
-    /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`).
+    /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`),
+    /// and the rows without a scope that a definition file names; in a real scope also the
+    /// schedules `--scope '*'` made for such rows.
     #[arg(long)]
     pub adopt: bool,
     /// Unpause the managed schedules that someone else paused (on-call, in the Temporal UI or

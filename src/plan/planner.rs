@@ -687,7 +687,9 @@ impl<'a> Planner<'a> {
             if id.starts_with(SCHEDULE_ID_PREFIX) {
                 // With --adopt, an unmarked schedule with the conventional id whose
                 // definition has no live row anywhere is an orphan of this scope (left by an
-                // older sync that wrote no marker): deleted last, inside --max-delete. A row
+                // older sync that wrote no marker): deleted last, inside --max-delete. (One
+                // that `--scope '*'` made is taken over only with its row; its orphans are
+                // `*`'s to delete.) A row
                 // of any scope (this one's included, while this plan does not retire it), or one
                 // without a scope, still wants it.
                 let retiring = self
@@ -700,6 +702,7 @@ impl<'a> Planner<'a> {
                     .get(&definition)
                     .filter(|r| !r.retired && !retiring);
                 if self.options.adopt
+                    && owner.is_none()
                     && let Fate::Gone(why) = &fate
                 {
                     match elsewhere {

@@ -417,6 +417,12 @@ proptest! {
                     prop_assert_eq!(after.schedules.get(id), Some(s), "{:#?}", plan.schedules.get(id));
                 }
             }
+            // What `*` made, a real scope takes over with its row, never deletes.
+            for (id, s) in &actual.schedules {
+                if s.owner() == Some(ANY_SCOPE) && scope != ANY_SCOPE {
+                    prop_assert!(after.schedules.contains_key(id), "{:#?}", plan.schedules.get(id));
+                }
+            }
             // And it converges.
             let second = plan_fn(&desired, &after, &options);
             prop_assert!(!second.has_changes(), "second plan: {:#?}\nfirst: {:#?}", second, plan);
