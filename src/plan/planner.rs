@@ -701,10 +701,29 @@ impl<'a> Planner<'a> {
                     .definitions
                     .get(&definition)
                     .filter(|r| !r.retired && !retiring);
+                // Nor one whose row, of any scope and even retired, an invalid file may
+                // describe (the definition may be coming back).
+                let protected = self
+                    .actual
+                    .definitions
+                    .get(&definition)
+                    .is_some_and(|r| self.protected(r));
                 if self.options.adopt
                     && owner.is_none()
                     && let Fate::Gone(why) = &fate
                 {
+                    if protected {
+                        let change = ScheduleChange::new(
+                            id,
+                            key,
+                            ScheduleStep::Unmanaged { have: have.clone() },
+                        )
+                        .with_note(format!(
+                            "unmanaged ({unmarked}), left alone: not deleted, an invalid definition file may describe its row"
+                        ));
+                        self.schedules.insert(id.to_string(), change);
+                        return;
+                    }
                     match elsewhere {
                         None => {
                             self.remove_orphan(id, have, key, why);
