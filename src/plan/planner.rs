@@ -5,6 +5,11 @@
 //! the invariants span both (SPEC §5): a schedule follows its row — created or unpaused only
 //! for a row that is committed and enabled; a row kept as it is (its file failed, a source
 //! failed, a conflict) keeps its schedule as it is; no row, no schedule.
+//!
+//! With `--schedules-from database` the desired definitions are built from the rows
+//! themselves (`run::desired_from_rows`) and the definitions stage is off: the same steps
+//! then make Temporal follow the rows of the scope, or with [`ANY_SCOPE`] the rows no scope
+//! owns — never a schedule another scope owns.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
