@@ -298,8 +298,8 @@ impl SinkArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Only this scope.
-    #[arg(long, value_parser = parse_scope)]
+    /// Only this scope (`'*'`: the runs of `--schedules-from database --scope '*'`).
+    #[arg(long, value_parser = parse_run_scope)]
     pub scope: Option<String>,
     /// How many runs to list.
     #[arg(long, default_value_t = 20)]
