@@ -33,6 +33,7 @@ fn options() -> PlanOptions {
         unpause_manual: false,
         target: WorkflowTarget::default(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
         now: chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc),

@@ -98,6 +98,7 @@ async fn plan_adopting(
         target: WorkflowTarget::default(),
         now: now(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
     };
     plan(&desired, &actual, &options)
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Sqlite};
 
+use super::required_columns::unknown_required;
 use super::{
     DefinitionRecord, EventTypeRecord, INSERT_RUN, RunRecord, SELECT_DEFINITIONS,
     SELECT_EVENT_TYPES, Store, StoreError,
@@ -191,16 +192,27 @@ impl Session {
         read_actual(&mut self.conn).await
     }
 
+    /// The `NOT NULL` columns of `table` without a default that activity-sync does not
+    /// write ([`unknown_required`]).
+    pub async fn required_unknown(
+        &mut self,
+        table: &'static str,
+    ) -> Result<Vec<String>, StoreError> {
+        unknown_required(&mut self.conn, table).await
+    }
+
     /// Writes a batch of definition changes (at most [`WRITE_BATCH`]): each adoption's
-    /// takeover, then one upsert of every created, updated, un-retired and adopted row, then
-    /// one retirement of the retired ones. Unchanged rows get no statement at all.
+    /// takeover; each existing row updated (never upserted: an insert would need every
+    /// `NOT NULL` column the runtime added, which an existing row already has); one upsert of
+    /// every created row; one retirement of the retired ones. Unchanged rows get no
+    /// statement at all.
     pub async fn write_definitions(
         &mut self,
         changes: &[&Change<DefinitionRow>],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         for change in changes.iter().filter(|c| c.action() == Action::Adopt) {
-            // Only a row with no scope at all is taken over; the upsert below then passes
+            // Only a row with no scope at all is taken over; the update below then passes
             // its scope guard.
             let row = change.row();
             on_conn!(&mut self.conn, |c, sql| {
@@ -213,24 +225,60 @@ impl Session {
                 .await?;
             });
         }
-        // One upsert writes creates, updates, un-retirements and adoptions alike; the scope
-        // guard keeps another scope's row out of reach even if the plan were wrong.
-        let upserts: Vec<&DefinitionRow> = changes
+        // A row that exists is updated; the scope guard keeps another scope's row out of
+        // reach, and a row that is not there any more (deleted under the run) ends the write.
+        for change in changes.iter().filter(|c| {
+            matches!(
+                c.action(),
+                Action::Update | Action::Unretire | Action::Adopt
+            )
+        }) {
+            let row = change.row();
+            let id = row.id.to_string();
+            let updated = on_conn!(&mut self.conn, |c, sql| {
+                sqlx::query(&sql(
+                    "UPDATE activity_definitions SET key = $2, name = $3, enabled = $4, \
+                     trigger_type = $5, trigger_config = $6::jsonb, spec = $7::jsonb, \
+                     body = $8, source_path = $10, content_hash = $11, updated_at = $12, \
+                     retired_at = NULL WHERE id = $1::uuid AND scope = $9",
+                ))
+                .bind(&id)
+                .bind(&row.key)
+                .bind(&row.name)
+                .bind(row.enabled)
+                .bind(&row.trigger_type)
+                .bind(row.trigger_config.to_string())
+                .bind(row.spec.to_string())
+                .bind(&row.body)
+                .bind(&row.scope)
+                .bind(&row.source_path)
+                .bind(row.content_hash())
+                .bind(now)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+            });
+            if updated == 0 {
+                return Err(StoreError::Vanished {
+                    table: "activity_definitions",
+                    id,
+                    scope: row.scope.clone(),
+                });
+            }
+        }
+        // Creates in one upsert, with the same scope guard: a row that appeared under the
+        // run is updated only if it is the scope's.
+        let creates: Vec<&DefinitionRow> = changes
             .iter()
-            .filter(|c| {
-                matches!(
-                    c.action(),
-                    Action::Create | Action::Update | Action::Unretire | Action::Adopt
-                )
-            })
+            .filter(|c| c.action() == Action::Create)
             .map(|c| c.row())
             .collect();
-        if !upserts.is_empty() {
-            let statement = upsert_definitions(upserts.len());
+        if !creates.is_empty() {
+            let statement = upsert_definitions(creates.len());
             on_conn!(&mut self.conn, |c, sql| {
                 let statement = sql(&statement);
                 let mut query = sqlx::query(&statement);
-                for row in &upserts {
+                for row in &creates {
                     query = query
                         .bind(row.id.to_string())
                         .bind(&row.key)
@@ -298,7 +346,33 @@ impl Session {
             }
             match change.action() {
                 Action::Unchanged | Action::Unmanaged => {}
-                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
+                // As for definitions: an existing row is updated, a new one upserted.
+                Action::Update | Action::Unretire | Action::Adopt => {
+                    let updated = sqlx::query(&sql(
+                        "UPDATE event_types SET description = $2, schema = $3::jsonb, \
+                         spec = $4::jsonb, body = $5, source_path = $7, content_hash = $8, \
+                         updated_at = $9, retired_at = NULL WHERE name = $1 AND scope = $6",
+                    ))
+                    .bind(&row.name)
+                    .bind(&row.description)
+                    .bind(&schema)
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                    if updated.rows_affected() == 0 {
+                        return Err(StoreError::Vanished {
+                            table: "event_types",
+                            id: row.name.clone(),
+                            scope: row.scope.clone(),
+                        });
+                    }
+                }
+                Action::Create => {
                     sqlx::query(&sql(
                         "INSERT INTO event_types (name, description, schema, spec, body, scope, \
                          source_path, content_hash, created_at, updated_at, retired_at) VALUES \
