@@ -87,6 +87,64 @@ fn upsert_definitions(rows: usize) -> String {
     )
 }
 
+/// The update of `rows` existing definitions in one statement (their ids and scopes in
+/// the guard): `UPDATE … FROM (VALUES …)`, whose columns SQLite names `column1`… where
+/// Postgres takes a column list.
+fn update_definitions(rows: usize, sqlite: bool) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=12).map(|i| format!("${}", r * 12 + i)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    const COLUMNS: [&str; 12] = [
+        "id",
+        "key",
+        "name",
+        "enabled",
+        "trigger_type",
+        "trigger_config",
+        "spec",
+        "body",
+        "scope",
+        "source_path",
+        "content_hash",
+        "updated_at",
+    ];
+    let v = |name: &str| {
+        let i = COLUMNS.iter().position(|c| *c == name).expect("a column");
+        if sqlite {
+            format!("v.column{}", i + 1)
+        } else {
+            format!("v.{name}")
+        }
+    };
+    let (json, uuid, alias) = if sqlite {
+        ("", "", "v".to_string())
+    } else {
+        ("::jsonb", "::uuid", format!("v({})", COLUMNS.join(", ")))
+    };
+    format!(
+        "UPDATE activity_definitions SET key = {}, name = {}, enabled = {}, trigger_type = {}, \
+         trigger_config = {}{json}, spec = {}{json}, body = {}, source_path = {}, \
+         content_hash = {}, updated_at = {}, retired_at = NULL FROM (VALUES {}) AS {alias} \
+         WHERE activity_definitions.id = {}{uuid} AND activity_definitions.scope = {}",
+        v("key"),
+        v("name"),
+        v("enabled"),
+        v("trigger_type"),
+        v("trigger_config"),
+        v("spec"),
+        v("body"),
+        v("source_path"),
+        v("content_hash"),
+        v("updated_at"),
+        values.join(", "),
+        v("id"),
+        v("scope"),
+    )
+}
+
 /// The advisory lock key of a scope: stable across processes and versions.
 pub fn lock_key(scope: &str) -> i64 {
     let digest = Sha256::digest(format!("activity-sync/scope/{scope}").as_bytes());
@@ -225,45 +283,43 @@ impl Session {
                 .await?;
             });
         }
-        // A row that exists is updated; the scope guard keeps another scope's row out of
-        // reach, and a row that is not there any more (deleted under the run) ends the write.
-        for change in changes.iter().filter(|c| {
-            matches!(
-                c.action(),
-                Action::Update | Action::Unretire | Action::Adopt
-            )
-        }) {
-            let row = change.row();
-            let id = row.id.to_string();
+        // The rows that exist are updated, in one statement; the scope guard keeps another
+        // scope's row out of reach, and a row that is not there any more (deleted under the
+        // run) ends the write.
+        let updates: Vec<&DefinitionRow> = changes
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.action(),
+                    Action::Update | Action::Unretire | Action::Adopt
+                )
+            })
+            .map(|c| c.row())
+            .collect();
+        if !updates.is_empty() {
+            let statement = update_definitions(updates.len(), matches!(self.conn, Conn::Sqlite(_)));
             let updated = on_conn!(&mut self.conn, |c, sql| {
-                sqlx::query(&sql(
-                    "UPDATE activity_definitions SET key = $2, name = $3, enabled = $4, \
-                     trigger_type = $5, trigger_config = $6::jsonb, spec = $7::jsonb, \
-                     body = $8, source_path = $10, content_hash = $11, updated_at = $12, \
-                     retired_at = NULL WHERE id = $1::uuid AND scope = $9",
-                ))
-                .bind(&id)
-                .bind(&row.key)
-                .bind(&row.name)
-                .bind(row.enabled)
-                .bind(&row.trigger_type)
-                .bind(row.trigger_config.to_string())
-                .bind(row.spec.to_string())
-                .bind(&row.body)
-                .bind(&row.scope)
-                .bind(&row.source_path)
-                .bind(row.content_hash())
-                .bind(now)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
+                let statement = sql(&statement);
+                let mut query = sqlx::query(&statement);
+                for row in &updates {
+                    query = query
+                        .bind(row.id.to_string())
+                        .bind(&row.key)
+                        .bind(&row.name)
+                        .bind(row.enabled)
+                        .bind(&row.trigger_type)
+                        .bind(row.trigger_config.to_string())
+                        .bind(row.spec.to_string())
+                        .bind(&row.body)
+                        .bind(&row.scope)
+                        .bind(&row.source_path)
+                        .bind(row.content_hash())
+                        .bind(now);
+                }
+                query.execute(&mut *c).await?.rows_affected()
             });
-            if updated == 0 {
-                return Err(StoreError::Vanished {
-                    table: "activity_definitions",
-                    id,
-                    scope: row.scope.clone(),
-                });
+            if updated < updates.len() as u64 {
+                return Err(self.vanished(&updates).await);
             }
         }
         // Creates in one upsert, with the same scope guard: a row that appeared under the
@@ -323,6 +379,39 @@ impl Session {
             });
         }
         Ok(())
+    }
+
+    /// The error of an update that found fewer rows than it was given: names the first row
+    /// of the batch that is not there for its scope any more.
+    async fn vanished(&mut self, rows: &[&DefinitionRow]) -> StoreError {
+        let mut missing = None;
+        for row in rows {
+            let id = row.id.to_string();
+            let found = on_conn!(&mut self.conn, |c, sql| {
+                sqlx::query(&sql(
+                    "SELECT 1 FROM activity_definitions WHERE id = $1::uuid AND scope = $2",
+                ))
+                .bind(&id)
+                .bind(&row.scope)
+                .fetch_optional(&mut *c)
+                .await
+                .map(|found| found.is_some())
+            });
+            match found {
+                Ok(true) => {}
+                Ok(false) => {
+                    missing = Some(*row);
+                    break;
+                }
+                Err(e) => return e.into(),
+            }
+        }
+        let row = missing.unwrap_or(rows[0]);
+        StoreError::Vanished {
+            table: "activity_definitions",
+            id: row.id.to_string(),
+            scope: row.scope.clone(),
+        }
     }
 
     /// Writes one event type change; unchanged rows get no statement at all.
