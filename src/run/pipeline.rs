@@ -167,7 +167,11 @@ impl Run<'_> {
 
     /// Connects to Temporal and reads what the scope can own or adopt (the list is filtered
     /// by scope: [`Temporal::list`]); a failure is an error of the run.
-    async fn schedules(&mut self, rows: &Actual, describe: Describe<'_>) -> Option<Schedules> {
+    async fn schedules(
+        &mut self,
+        rows: &mut Actual,
+        describe: Describe<'_>,
+    ) -> Option<Schedules> {
         let settings = self.config.temporal.clone();
         let temporal = self
             .within(
@@ -236,7 +240,7 @@ impl Run<'_> {
         if stages.schedules {
             let options = self.options(&scope, stages);
             match self
-                .schedules(&actual, unsettled(&desired, &options, self.config))
+                .schedules(&mut actual, unsettled(&desired, &options, self.config))
                 .await
             {
                 Some(read) => {
@@ -359,7 +363,7 @@ impl Run<'_> {
                         .collect(),
                 ),
             };
-            let Some(read) = self.schedules(&actual, describe).await else {
+            let Some(read) = self.schedules(&mut actual, describe).await else {
                 // Nothing is written when the schedules cannot be read: rows and schedules
                 // are planned together or not at all.
                 rollback(session).await;
