@@ -71,7 +71,7 @@ pub fn definition_file(
         _ => &[],
     };
     let mut dropped = Vec::new();
-    if let Json::Object(config) = &row.trigger_config {
+    if let Json::Object(config) = &*row.trigger_config {
         // In the layout's order, then whatever else it holds (dropped).
         for name in allowed.iter().filter(|k| **k != "type") {
             if let Some(value) = config.get(*name).filter(|v| !v.is_null()) {
@@ -116,8 +116,8 @@ mod tests {
             name: "Nightly: \"no\" report #1".into(),
             enabled: false,
             trigger_type: trigger_type.into(),
-            trigger_config: config,
-            spec: Json::Null,
+            trigger_config: config.into(),
+            spec: Json::Null.into(),
             body: String::new(),
             scope: String::new(),
             source_path: String::new(),
@@ -131,7 +131,7 @@ mod tests {
             name: "repo.pushed".into(),
             description: Some("A push: \"main\" or any branch".into()),
             schema: Some(json!({"type": "object", "required": ["repo"]})),
-            spec: Json::Null,
+            spec: Json::Null.into(),
             body: String::new(),
             scope: String::new(),
             source_path: String::new(),

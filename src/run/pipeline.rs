@@ -167,11 +167,7 @@ impl Run<'_> {
 
     /// Connects to Temporal and reads what the scope can own or adopt (the list is filtered
     /// by scope: [`Temporal::list`]); a failure is an error of the run.
-    async fn schedules(
-        &mut self,
-        rows: &mut Actual,
-        describe: Describe<'_>,
-    ) -> Option<Schedules> {
+    async fn schedules(&mut self, rows: &mut Actual, describe: Describe<'_>) -> Option<Schedules> {
         let settings = self.config.temporal.clone();
         let temporal = self
             .within(

@@ -72,7 +72,8 @@ fn definition(key: u8, id: u8, minute: u8, enabled: bool, event: bool) -> Activi
         name: format!("Name of {key}"),
         enabled,
         trigger,
-        spec: serde_json::json!({"key": key, "enabled": enabled, "cron": cron, "event": event}),
+        spec: serde_json::json!({"key": key, "enabled": enabled, "cron": cron, "event": event})
+            .into(),
         body: String::new(),
         origin: Origin {
             source_path: format!("defs/{key}.md"),
@@ -305,7 +306,7 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
 fn unmanaged_row(mut row: DefinitionRow) -> DefinitionRow {
     row.scope = String::new();
     row.key = String::new();
-    row.spec = serde_json::Value::Null;
+    row.spec = serde_json::Value::Null.into();
     row.body = String::new();
     row.source_path = String::new();
     row.retired = false;
