@@ -131,7 +131,7 @@ mod tests {
             name: "repo.pushed".into(),
             description: Some("A push: \"main\" or any branch".into()),
             schema: Some(json!({"type": "object", "required": ["repo"]})),
-            spec: Json::Null.into(),
+            spec: Json::Null,
             body: String::new(),
             scope: String::new(),
             source_path: String::new(),
