@@ -177,15 +177,68 @@ impl ActivityDefinition {
 
 /// SHA-256 of a JSON value in canonical form (object keys sorted), hex.
 pub fn hash_json(value: &Json) -> String {
-    let canonical = canonical_json(value);
-    let digest = Sha256::digest(canonical.as_bytes());
+    let mut hasher = Sha256::new();
+    write_canonical(value, &mut hasher).expect("hashing does not fail");
+    hex(&hasher.finalize())
+}
+
+/// [`hash_json`] of the array of `items`, made one item at a time: the same hash, without
+/// the whole array in memory (a fingerprint covers every row and schedule of a scope).
+pub fn hash_json_items(items: impl IntoIterator<Item = Json>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"[");
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
+        write_canonical(&item, &mut hasher).expect("hashing does not fail");
+    }
+    hasher.update(b"]");
+    hex(&hasher.finalize())
+}
+
+fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// JSON text with object keys sorted at every level, so equal values hash equally whatever
 /// order their keys were written in.
 pub fn canonical_json(value: &Json) -> String {
-    sorted_json(value).to_string()
+    let mut out = Vec::new();
+    write_canonical(value, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes `value` as compact JSON with object keys sorted at every level — the text of
+/// [`sorted_json`]'s value — without building the sorted copy.
+fn write_canonical<W: std::io::Write>(value: &Json, out: &mut W) -> std::io::Result<()> {
+    match value {
+        Json::Object(map) => {
+            let mut entries: Vec<(&String, &Json)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.write_all(b"{")?;
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *out, key)?;
+                out.write_all(b":")?;
+                write_canonical(item, out)?;
+            }
+            out.write_all(b"}")
+        }
+        Json::Array(items) => {
+            out.write_all(b"[")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write_canonical(item, out)?;
+            }
+            out.write_all(b"]")
+        }
+        scalar => Ok(serde_json::to_writer(out, scalar)?),
+    }
 }
 
 /// The value with object keys sorted at every level (Postgres `jsonb` keeps no key order;
@@ -222,6 +275,27 @@ pub fn source_location(source_path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The streamed canonical text is the text of the sorted copy, byte for byte: hashes
+    /// written by earlier versions (content hashes in the table, saved plans' fingerprints)
+    /// stay valid.
+    #[test]
+    fn canonical_text_is_the_sorted_copy_and_items_hash_as_an_array() {
+        let values = [
+            json!({"b": [3, {"z": null, "a": "x\u{7f}\"q"}], "a": {"d": 1.5, "c": true}, "é": -1}),
+            json!([{"k": "v"}, [], {}, "s", 0]),
+            json!("plain"),
+            json!({}),
+        ];
+        for value in &values {
+            assert_eq!(canonical_json(value), sorted_json(value).to_string());
+        }
+        assert_eq!(
+            hash_json_items(values.iter().cloned()),
+            hash_json(&Json::Array(values.to_vec()))
+        );
+        assert_eq!(hash_json_items(std::iter::empty()), hash_json(&json!([])));
+    }
 
     #[test]
     fn location_ignores_the_commit() {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::resource::{DefinitionRow, EventTypeRow, Resource};
 use super::stages::Stages;
-use crate::definition::hash_json;
+use crate::definition::{hash_json, hash_json_items};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::desired::SCHEDULE_ID_PREFIX;
 
@@ -62,22 +62,24 @@ impl Fingerprints {
 impl Actual {
     pub fn fingerprints(&self, scope: &str) -> Fingerprints {
         fn rows<'a, R: Resource + 'a>(rows: impl Iterator<Item = &'a R>, scope: &str) -> String {
-            let rows: Vec<serde_json::Value> = rows
-                // Unmanaged rows too: a plan may adopt them, or hold a schedule back for them.
-                .filter(|r| r.scope() == scope || r.unmanaged())
-                .map(|r| {
-                    serde_json::json!([
-                        r.id().to_string(),
-                        r.content_hash(),
-                        r.retired(),
-                        r.source_path()
-                    ])
-                })
-                .collect();
-            hash_json(&serde_json::Value::Array(rows))
+            // One entry at a time into the hash: the scope's rows are thousands.
+            hash_json_items(
+                rows
+                    // Unmanaged rows too: a plan may adopt them, or hold a schedule back for
+                    // them.
+                    .filter(|r| r.scope() == scope || r.unmanaged())
+                    .map(|r| {
+                        serde_json::json!([
+                            r.id().to_string(),
+                            r.content_hash(),
+                            r.retired(),
+                            r.source_path()
+                        ])
+                    }),
+            )
         }
         // Schedules by what a list shows (describes carry tokens that change on their own).
-        let schedules: Vec<serde_json::Value> = self
+        let schedules = self
             .schedules
             .values()
             .filter(|s| match s.owner() {
@@ -86,12 +88,13 @@ impl Actual {
                 Some(owner) => owner == scope || s.adoptable_by(scope),
                 None => s.schedule_id.starts_with(SCHEDULE_ID_PREFIX),
             })
-            .map(|s| serde_json::json!([s.schedule_id, s.owner(), s.paused, s.spec_hash, s.listed]))
-            .collect();
+            .map(|s| {
+                serde_json::json!([s.schedule_id, s.owner(), s.paused, s.spec_hash, s.listed])
+            });
         Fingerprints {
             definitions: rows(self.definitions.values(), scope),
             event_types: rows(self.event_types.values(), scope),
-            schedules: hash_json(&serde_json::Value::Array(schedules)),
+            schedules: hash_json_items(schedules),
         }
     }
 
