@@ -76,10 +76,10 @@ impl Measured {
 
     pub fn summary(&self) -> String {
         format!(
-            "{} · exit {} · peak RSS {:.1} MiB · RPCs: {} · SQL statements: {}",
+            "{} · exit {} · peak RSS {:.1} MB · RPCs: {} · SQL statements: {}",
             secs(self.wall),
             self.code,
-            self.peak_rss_kib as f64 / 1024.0,
+            self.peak_rss_kib as f64 * 1024.0 / 1e6,
             self.calls_text(),
             self.sql
         )
