@@ -444,6 +444,10 @@ fn variant(
         ),
     );
     step("no-op apply", &noop_apply);
+    println!(
+        "  no-op apply / floor = {:.2}×",
+        ratio(noop_apply.wall, floor.total())
+    );
 
     // 4. Changes of 1 % and 10 % of the definitions (cron minute, time zone, enabled).
     let mut changes = Vec::new();
