@@ -17,8 +17,8 @@
 //!
 //! `cargo bench --bench scale` runs N = 1,000 and 10,000 (release). Under `cargo test`
 //! (no `--bench` argument) it runs N = 40 end to end against the debug binary and asserts
-//! only that the pipeline works (exit codes, counts, one mutating call per change), no
-//! timing. Knobs (docs/performance.md): `SCALE_N`, `SCALE_ATTRIBUTES`, `SCALE_OTHERS`,
+//! only that the pipeline works (exit codes, counts, and the call checks where they hold
+//! today: one mutating call per change with the search attributes), no timing. Knobs (docs/performance.md): `SCALE_N`, `SCALE_ATTRIBUTES`, `SCALE_OTHERS`,
 //! `SCALE_RUNS`, `SCALE_CONCURRENCY`, `SCALE_CONCURRENCY_N`, `SCALE_INFLIGHT`,
 //! `SCALE_SETTLE_SECONDS`, `ACTIVITY_SYNC_BIN`.
 
