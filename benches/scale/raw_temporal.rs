@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use activity_sync::schedule::actual::ActualSchedule;
+use activity_sync::schedule::calendar::Calendar;
 use activity_sync::schedule::desired::DesiredSchedule;
 use activity_sync::temporal::convert;
 use futures_util::StreamExt;
@@ -42,6 +43,17 @@ impl Burst {
     pub fn per_second(&self) -> f64 {
         self.calls as f64 / self.wall.as_secs_f64()
     }
+}
+
+/// A schedule as the list shows it: what the bench compares with what it wrote.
+pub struct Listed {
+    /// The memo's scope.
+    scope: Option<String>,
+    /// The `ActivitySyncSpecHash` search attribute.
+    spec_hash: Option<String>,
+    paused: bool,
+    /// Calendars, time zone and jitter.
+    spec: Option<(Vec<Calendar>, String, u64)>,
 }
 
 impl Raw {
@@ -209,8 +221,8 @@ impl Raw {
         self.burst(calls, inflight).await
     }
 
-    /// Every schedule of the namespace as the list shows it (marker, paused, spec).
-    pub async fn list(&self) -> BTreeMap<String, ActualSchedule> {
+    /// Every schedule of the namespace as the list shows it.
+    pub async fn list(&self) -> BTreeMap<String, Listed> {
         let mut out = BTreeMap::new();
         let mut token = Vec::new();
         loop {
@@ -229,28 +241,23 @@ impl Raw {
                 .expect("the bench lists schedules")
                 .into_inner();
             for entry in page.schedules {
-                let mut actual = ActualSchedule {
-                    schedule_id: entry.schedule_id.clone(),
-                    ..Default::default()
-                };
+                let mut marker = ActualSchedule::default();
                 convert::marker(
-                    &mut actual,
+                    &mut marker,
                     entry.memo.as_ref(),
                     entry.search_attributes.as_ref(),
                 );
-                if let Some(info) = &entry.info {
-                    actual.paused = info.paused;
-                    if let Some(spec) = &info.spec {
-                        let (calendars, timezone, jitter_seconds) =
-                            convert::calendars_from_spec(spec);
-                        actual.listed = Some(activity_sync::schedule::actual::ListedSpec {
-                            calendars,
-                            timezone,
-                            jitter_seconds,
-                        });
-                    }
-                }
-                out.insert(entry.schedule_id, actual);
+                let info = entry.info.unwrap_or_default();
+                let spec = info.spec.as_ref().map(convert::calendars_from_spec);
+                out.insert(
+                    entry.schedule_id,
+                    Listed {
+                        scope: marker.memo_scope,
+                        spec_hash: marker.spec_hash,
+                        paused: info.paused,
+                        spec,
+                    },
+                );
             }
             if page.next_page_token.is_empty() {
                 return out;
@@ -302,11 +309,11 @@ fn difference(
     scope: &str,
     want: &[DesiredSchedule],
     attributes: bool,
-    listed: &BTreeMap<String, ActualSchedule>,
+    listed: &BTreeMap<String, Listed>,
 ) -> Option<String> {
     let mine = listed
         .values()
-        .filter(|a| a.memo_scope.as_deref() == Some(scope))
+        .filter(|a| a.scope.as_deref() == Some(scope))
         .count();
     if mine != want.len() {
         return Some(format!(
@@ -324,10 +331,10 @@ fn difference(
         if attributes && a.spec_hash.as_deref() != Some(w.spec_hash.as_str()) {
             return Some(format!("`{}`: an older spec hash listed", w.schedule_id));
         }
-        if let Some(l) = &a.listed
-            && (l.calendars != w.shape.calendars
-                || l.timezone != w.shape.timezone
-                || l.jitter_seconds != w.shape.jitter_seconds)
+        if let Some((calendars, timezone, jitter_seconds)) = &a.spec
+            && (*calendars != w.shape.calendars
+                || *timezone != w.shape.timezone
+                || *jitter_seconds != w.shape.jitter_seconds)
         {
             return Some(format!("`{}`: an older spec listed", w.schedule_id));
         }
