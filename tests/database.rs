@@ -582,3 +582,78 @@ fn a_refused_first_run_keeps_the_tables_and_is_recorded() {
         assert_eq!(ws.db.outcomes(), ["invalid"], "{backend:?}");
     }
 }
+
+/// Rows are written in batches of 500 (`WRITE_BATCH`): a scope of 1,201 definitions is
+/// created, a change of some and the retirement of 601 others land in one run, and the files
+/// coming back un-retire them — every row as its file says, on both backends.
+#[test]
+fn batched_writes_of_many_rows_land_exactly() {
+    for backend in BACKENDS {
+        let ws = Workspace::new(backend);
+        let defs = ws.path("defs");
+        std::fs::remove_dir_all(&defs).unwrap();
+        std::fs::create_dir_all(&defs).unwrap();
+        let write = |i: usize, minute: usize| {
+            std::fs::write(
+                defs.join(format!("d{i:04}.md")),
+                format!(
+                    "---\nkey: batch.d{i:04}\nname: Batch {i}\nenabled: {}\ntrigger: {{type: cron, cron: '{minute} * * * *'}}\n---\nRow {i}.\n",
+                    !i.is_multiple_of(3)
+                ),
+            )
+            .unwrap();
+        };
+        for i in 0..1201 {
+            write(i, i % 60);
+        }
+        let (code, first) = ws.json(&["apply", "--source", "defs"]);
+        assert_eq!(code, 0, "{backend:?}: {first}");
+        assert_eq!(
+            counts(&first, "definitions"),
+            (1201, 0, 0, 0),
+            "{backend:?}"
+        );
+        let rows = ws.db.definitions();
+        assert_eq!(rows.len(), 1201);
+        assert!(rows.iter().all(|r| !r.2), "{backend:?}: none retired");
+        assert_eq!(
+            rows.iter().filter(|r| r.1).count(),
+            (0..1201usize).filter(|i| !i.is_multiple_of(3)).count(),
+            "{backend:?}: enabled as the files say"
+        );
+
+        for i in 0..600 {
+            write(i, (i + 7) % 60);
+        }
+        for i in 600..1201 {
+            std::fs::remove_file(defs.join(format!("d{i:04}.md"))).unwrap();
+        }
+        let (code, second) = ws.json(&["apply", "--source", "defs", "--max-delete", "1000"]);
+        assert_eq!(code, 0, "{backend:?}: {second}");
+        assert_eq!(
+            counts(&second, "definitions"),
+            (0, 600, 601, 0),
+            "{backend:?}"
+        );
+        let rows = ws.db.definitions();
+        assert_eq!(rows.iter().filter(|r| r.2).count(), 601, "{backend:?}");
+        assert!(
+            rows.iter().filter(|r| r.2).all(|r| !r.1),
+            "{backend:?}: retired rows are disabled"
+        );
+
+        for i in 600..1201 {
+            write(i, i % 60);
+        }
+        let (code, third) = ws.json(&["apply", "--source", "defs"]);
+        assert_eq!(code, 0, "{backend:?}: {third}");
+        assert_eq!(
+            counts(&third, "definitions").1,
+            601,
+            "{backend:?}: un-retired: {third}"
+        );
+        assert_eq!(ws.db.definitions().iter().filter(|r| r.2).count(), 0);
+        let (code, again) = ws.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+        assert_eq!(code, 0, "{backend:?}: {again}");
+    }
+}

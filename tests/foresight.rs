@@ -90,6 +90,7 @@ fn listed(d: &ActivityDefinition, cron: &str, timezone: &str, paused: bool) -> A
             calendars: vec![from_cron(&expr)],
             timezone: timezone.into(),
             jitter_seconds: 0,
+            workflow_type: None,
         }),
         described: None,
     }

@@ -457,10 +457,62 @@ fn works_without_the_search_attributes_and_migrate_registers_them() {
     let (code, second) = job.json(&["apply", "--source", "defs"]);
     assert_eq!(code, 0, "{second}");
     assert_eq!(mutating_calls(&second), 0, "{second}");
-    assert!(
-        second["temporal_calls"]["describe"].as_u64().unwrap() >= 6,
-        "describe-based without attributes: {second}"
+    // The hash of what was written rides in the notes, which the list shows: no describe.
+    assert_eq!(
+        second["temporal_calls"]["describe"], 0,
+        "judged from the list without attributes: {second}"
     );
+
+    // A change the list cannot show (the misfire policy: overlap and catch-up window) is
+    // still found, by the hash in the notes, and lands with one update.
+    job.edit(
+        "defs/report-daily.md",
+        "misfire_policy: compress",
+        "misfire_policy: catchup_all",
+    );
+    let (code, changed) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{changed}");
+    assert_eq!(counts(&changed)["updated"], 1, "{changed}");
+    assert_eq!(changed["temporal_calls"]["update"], 1, "{changed}");
+    let window = |s: &Value| s["schedule"]["policies"]["catchupWindow"].clone();
+    assert_eq!(
+        window(&schedule(&job, DAILY).unwrap()),
+        "31536000s",
+        "catchup_all: a year"
+    );
+    // A hand edit that keeps the calendar but rewrites the schedule (the CLI writes no
+    // notes) is found and reverted.
+    let out = job.server.cli(&[
+        "schedule",
+        "update",
+        "--schedule-id",
+        &schedule_id(DAILY),
+        "--cron",
+        "CRON_TZ=Europe/Berlin 0 6 * * *",
+        "--jitter",
+        "2m",
+        "--workflow-id",
+        &format!("activity-{}", id_from_key(DAILY)),
+        "--type",
+        "RunActivityWorkflow",
+        "--task-queue",
+        "somebody-elses-tq",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, reverted) = job.json(&["apply", "--source", "defs"]);
+    assert_eq!(code, 0, "{reverted}");
+    assert_eq!(counts(&reverted)["updated"], 1, "{reverted}");
+    assert_eq!(
+        schedule(&job, DAILY).unwrap()["schedule"]["action"]["startWorkflow"]["taskQueue"]["name"],
+        "orchestrator-tq"
+    );
+    let (code, settled) = job.json(&["plan", "--source", "defs", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{settled}");
+    assert_eq!(settled["temporal_calls"]["describe"], 0, "{settled}");
 
     let out = job.command(&["migrate"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -543,4 +595,109 @@ fn adopt_takes_over_unmarked_schedules_and_refresh_full_describes_all() {
         "every managed schedule described: {full}"
     );
     assert_eq!(counts(&full)["unchanged"], 6, "{full}");
+}
+
+/// A run lists what its scope can own or adopt, not the namespace: another scope's
+/// schedules and schedules of other applications cost it nothing, while an unmarked
+/// schedule with the conventional id is still seen (listed as unmanaged, adoptable).
+#[test]
+fn the_list_follows_the_scope_not_the_namespace() {
+    for with_attributes in [true, false] {
+        // Three schedules a page: the namespace below needs four pages unfiltered.
+        let job = Job::on(common::temporal::DevServer::start_paged(with_attributes, 3));
+        let (code, others) = job.json(&["apply", "--source", "defs", "--scope", "others"]);
+        assert_eq!(code, 0, "{others}");
+        assert_eq!(counts(&others)["created"], 6, "{others}");
+        for i in 0..4 {
+            let id = format!("nightly-backup-{i}");
+            let out = job.server.cli(&[
+                "schedule",
+                "create",
+                "--schedule-id",
+                &id,
+                "--cron",
+                "0 1 * * *",
+                "--workflow-id",
+                &id,
+                "--type",
+                "Backup",
+                "--task-queue",
+                "backups",
+            ]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let stranger = format!("activity-schedule-{}", id_from_key("someone.else"));
+        let out = job.server.cli(&[
+            "schedule",
+            "create",
+            "--schedule-id",
+            &stranger,
+            "--cron",
+            "0 2 * * *",
+            "--workflow-id",
+            "x",
+            "--type",
+            "RunActivityWorkflow",
+            "--task-queue",
+            "orchestrator-tq",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::create_dir_all(job.path("mine")).unwrap();
+        std::fs::write(
+            job.path("mine/one.md"),
+            "---\nkey: mine.one\nname: One\ntrigger: {type: cron, cron: '9 9 * * *'}\n---\n",
+        )
+        .unwrap();
+        poll_until("the list shows the stranger", 30, || {
+            let (_, plan) = job.json(&["plan", "--source", "mine", "--scope", "mine"]);
+            counts(&plan)["unmanaged"] == 1
+        });
+        let (code, mine) = job.json(&["apply", "--source", "mine", "--scope", "mine"]);
+        assert_eq!(code, 0, "{mine}");
+        assert_eq!(counts(&mine)["created"], 1, "{mine}");
+        assert_eq!(
+            counts(&mine)["unmanaged"],
+            1,
+            "the stranger is seen: {mine}"
+        );
+        assert_eq!(counts(&mine)["deleted"], 0, "{mine}");
+        let lists = mine["temporal_calls"]["list"].as_u64().unwrap();
+        if with_attributes {
+            // The scope's own (none yet) and the stranger: one page.
+            assert_eq!(lists, 1, "one page for the scope: {mine}");
+        } else {
+            // The query by attribute is refused (one call); then the conventional ids: the
+            // other scope's six and the stranger, three pages, not the four of the whole
+            // namespace (nor the backups).
+            assert_eq!(lists, 1 + 3, "{mine}");
+        }
+        let (code, settled) = job.json(&[
+            "plan",
+            "--source",
+            "mine",
+            "--scope",
+            "mine",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 0, "{settled}");
+        // The other scope's schedules and the backups were never touched.
+        let (code, others_again) = job.json(&[
+            "plan",
+            "--source",
+            "defs",
+            "--scope",
+            "others",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(code, 0, "{others_again}");
+        assert!(job.server.describe("nightly-backup-0").is_some());
+    }
 }

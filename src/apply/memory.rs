@@ -11,7 +11,7 @@ use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::{
     BackendError, CallCounts, CallCountsSnapshot, ErrorKind, ScheduleBackend,
 };
-use crate::schedule::desired::DesiredSchedule;
+use crate::schedule::desired::{DesiredSchedule, SCHEDULE_ID_PREFIX};
 
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -78,12 +78,21 @@ impl MemoryBackend {
 }
 
 impl ScheduleBackend for MemoryBackend {
-    async fn list(&self) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
+    async fn list(
+        &self,
+        scope: Option<&str>,
+    ) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
         self.calls.list.fetch_add(1, Ordering::Relaxed);
         self.enter("ListSchedules", "*")?;
         let schedules = self.schedules.lock().unwrap();
         Ok(schedules
             .iter()
+            // What Temporal's scope query returns: the scope's, and unmarked conventional ids.
+            .filter(|(id, s)| {
+                scope.is_none_or(|scope| {
+                    s.scope == scope || (s.scope.is_empty() && id.starts_with(SCHEDULE_ID_PREFIX))
+                })
+            })
             .map(|(id, s)| {
                 let mut a = MemoryBackend::actual(id, s);
                 a.described = None;

@@ -6,9 +6,11 @@
 mod applied;
 #[cfg(test)]
 mod memory;
+mod progress;
 mod rows;
 mod schedules;
 
 pub use applied::{Applied, ScheduleResult};
+pub use progress::Progress;
 pub use rows::apply_rows;
 pub use schedules::{ApplyLimits, apply_schedules};

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::plan::{Plan, RowStep};
-use crate::store::{CALL_TIMEOUT, Session, StoreError, bounded};
+use crate::plan::{Change, DefinitionRow, Plan, RowStep};
+use crate::store::{CALL_TIMEOUT, Session, StoreError, WRITE_BATCH, bounded};
 
 /// Writes every row change of the plan in the session's transaction: event types first
 /// (definitions may name them), then definitions. Unchanged rows get no statement. Keys that
@@ -36,11 +36,16 @@ pub async fn apply_rows(
             .await?;
         }
     }
-    for change in plan.definitions.values() {
+    let changes: Vec<&Change<DefinitionRow>> = plan
+        .definitions
+        .values()
+        .filter(|c| c.action().writes())
+        .collect();
+    for batch in changes.chunks(WRITE_BATCH) {
         bounded(
-            "writing a definition",
+            "writing the definitions",
             CALL_TIMEOUT,
-            session.write_definition(change, now),
+            session.write_definitions(batch, now),
         )
         .await?;
     }

@@ -11,6 +11,7 @@ use futures_util::stream::{self, StreamExt};
 use tokio::time::Instant;
 
 use super::applied::ScheduleResult;
+use super::progress::Progress;
 use crate::plan::{Plan, RunError, ScheduleChange, ScheduleOp, ScheduleStep};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::{BackendError, ErrorKind, ScheduleBackend};
@@ -19,7 +20,7 @@ use crate::schedule::pause::pause_made_since;
 
 /// How the executor may spend its calls.
 #[derive(Debug, Clone, Copy)]
-pub struct ApplyLimits {
+pub struct ApplyLimits<'a> {
     /// Calls in flight at once.
     pub concurrency: usize,
     /// No call starts after this, and one in flight is abandoned at it.
@@ -27,6 +28,8 @@ pub struct ApplyLimits {
     /// Test-only failpoint: after this many schedule mutations took effect, start no other
     /// call and wait forever (to be killed). `None` in every real run.
     pub halt_after: Option<usize>,
+    /// Advanced once per mutating change finished.
+    pub progress: Option<&'a Progress>,
 }
 
 const PHASES: [&[ScheduleOp]; 3] = [
@@ -39,9 +42,13 @@ const PHASES: [&[ScheduleOp]; 3] = [
 pub async fn apply_schedules<B: ScheduleBackend>(
     backend: &B,
     plan: &Plan,
-    limits: ApplyLimits,
+    limits: ApplyLimits<'_>,
 ) -> (BTreeMap<String, ScheduleResult>, Vec<RunError>) {
     let scope = plan.scope.as_str();
+    if let Some(progress) = limits.progress {
+        let mutating = plan.schedules.values().filter(|c| c.op().mutates());
+        progress.begin("applying schedule changes", mutating.count());
+    }
     let stop: Mutex<Option<String>> = Mutex::new(None);
     let mut results = BTreeMap::new();
     let mut errors = Vec::new();
@@ -94,6 +101,9 @@ pub async fn apply_schedules<B: ScheduleBackend>(
                             }),
                         None => execute(backend, scope, change).await,
                     };
+                    if let Some(progress) = limits.progress {
+                        progress.advance();
+                    }
                     match result {
                         Ok(result) => {
                             if result == ScheduleResult::Done {
@@ -243,6 +253,17 @@ async fn converge<B: ScheduleBackend>(
                     match now.owner() {
                         Some(owner) if owner != scope => {
                             return Err(stale(id, format!("now owned by scope `{owner}`")));
+                        }
+                        // The create found a schedule no run of ours wrote (the plan, from
+                        // a list of the scope's schedules, could not see it): taking it over
+                        // is `--adopt`'s to decide.
+                        None if have.is_none() => {
+                            return Err(BackendError::new(
+                                "CreateSchedule",
+                                id,
+                                ErrorKind::AlreadyExists,
+                                "an unmarked schedule with this id exists (not written by activity-sync); left alone: `plan --adopt` shows the takeover",
+                            ));
                         }
                         _ => {}
                     }

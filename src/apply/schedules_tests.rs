@@ -74,7 +74,7 @@ async fn plan_adopting(
             .definitions
             .insert(d.id, DefinitionRow::desired(d, SCOPE));
     }
-    for id in backend.list().await.unwrap().keys() {
+    for id in backend.list(None).await.unwrap().keys() {
         let described = backend.describe(id).await.unwrap().unwrap();
         actual.schedules.insert(id.clone(), described);
     }
@@ -102,11 +102,12 @@ async fn plan_adopting(
     plan(&desired, &actual, &options)
 }
 
-fn limits() -> ApplyLimits {
+fn limits() -> ApplyLimits<'static> {
     ApplyLimits {
         concurrency: 4,
         deadline: None,
         halt_after: None,
+        progress: None,
     }
 }
 
@@ -124,7 +125,17 @@ async fn a_plan_lands_and_planning_again_is_empty() {
     let backend = MemoryBackend::with([stored(&gone, SCOPE), drifted]);
     let definitions = defs(3);
     let plan = plan_against(&backend, &definitions).await;
-    let (results, errors) = apply_schedules(&backend, &plan, limits()).await;
+    let progress = crate::apply::Progress::default();
+    let limits = ApplyLimits {
+        progress: Some(&progress),
+        ..limits()
+    };
+    let (results, errors) = apply_schedules(&backend, &plan, limits).await;
+    assert_eq!(
+        progress.now(),
+        Some(("applying schedule changes", 4, 4)),
+        "every planned change counted once"
+    );
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(
         results.len(),
@@ -370,6 +381,7 @@ async fn nothing_starts_after_the_deadline() {
         concurrency: 4,
         deadline: Some(tokio::time::Instant::now()),
         halt_after: None,
+        progress: None,
     };
     let (results, errors) = apply_schedules(&backend, &plan, limits).await;
     assert!(

@@ -60,6 +60,6 @@ pub async fn run(args: &StatusArgs) -> anyhow::Result<Exit> {
 async fn held_by_hand(args: &StatusArgs, store: &Store) -> anyhow::Result<Vec<HeldPause>> {
     let mut actual = bounded("reading the rows", CALL_TIMEOUT, store.snapshot()).await?;
     let temporal = Temporal::connect(&args.temporal.settings()).await?;
-    actual.schedules = temporal.list().await?;
+    actual.schedules = temporal.list(args.scope.as_deref()).await?;
     Ok(held_pauses(&actual, args.scope.as_deref()))
 }

@@ -32,6 +32,7 @@ use crate::schedule::desired::{
 };
 use crate::schedule::fires::{dst_warnings, next_fires};
 use crate::schedule::pause::{paused_by_us, quoted_note};
+use crate::schedule::spec_note::with_spec;
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +110,15 @@ pub fn needs_describe(
         .values()
         .filter(|c| {
             let Some(have) = c.have() else {
-                return c.op() == ScheduleOp::Create;
+                // Only a run that committed the row can have created the schedule since (a
+                // killed run, the list lagging behind it); a definition with no row yet
+                // has none of ours.
+                return match &c.step {
+                    ScheduleStep::Create { want, .. } => {
+                        actual.definitions.contains_key(&want.definition_id)
+                    }
+                    _ => false,
+                };
             };
             let owned = have.owner() == Some(options.scope.as_str());
             let once = c.want().is_some_and(|w| w.once_at.is_some());
@@ -429,13 +438,28 @@ impl<'a> Planner<'a> {
     /// most likely the old sync's definition, written without its id (a new id is derived
     /// from the key), so applying it would run a second schedule next to the old one.
     fn do_plan_duplicates(&mut self) {
+        // The live unmanaged rows by name and by key, looked up once per definition (a
+        // takeover has thousands of both).
+        let mut by_name: BTreeMap<&str, Vec<&DefinitionRow>> = BTreeMap::new();
+        for row in self.actual.definitions.values() {
+            if row.unmanaged() && !row.retired {
+                by_name.entry(row.name.as_str()).or_default().push(row);
+                if row.key != row.name {
+                    by_name.entry(row.key.as_str()).or_default().push(row);
+                }
+            }
+        }
         for d in self.catalog.activities.values() {
             if self.actual.definitions.contains_key(&d.id) || self.refused.contains(&d.id) {
                 continue;
             }
-            let twins = self.actual.definitions.values().filter(|r| {
-                r.unmanaged() && !r.retired && r.id != d.id && (r.name == d.name || r.key == d.key)
-            });
+            let mut twins: Vec<&DefinitionRow> = [d.name.as_str(), d.key.as_str()]
+                .iter()
+                .flat_map(|name| by_name.get(name).into_iter().flatten().copied())
+                .filter(|r| r.id != d.id && (r.name == d.name || r.key == d.key))
+                .collect();
+            twins.sort_by_key(|r| r.id);
+            twins.dedup_by_key(|r| r.id);
             for twin in twins {
                 let schedule = schedule_id(twin.id);
                 let second = if matches!(d.trigger, Trigger::Event(_)) {
@@ -810,14 +834,17 @@ impl<'a> Planner<'a> {
         };
         want.paused = !enabled;
         let scope = self.scope;
-        let mut temporal_note = if want.paused {
-            format!("paused by activity-sync: {disabled}")
-        } else {
-            format!(
-                "managed by activity-sync (scope {scope}) from {}",
-                want.source_path
-            )
-        };
+        let mut temporal_note = with_spec(
+            &if want.paused {
+                format!("paused by activity-sync: {disabled}")
+            } else {
+                format!(
+                    "managed by activity-sync (scope {scope}) from {}",
+                    want.source_path
+                )
+            },
+            &want.spec_hash,
+        );
         let hand_paused = self.hand_pause(id, definition, have, &mut want, &mut temporal_note);
         let held = hand_paused
             .as_ref()
@@ -858,7 +885,10 @@ impl<'a> Planner<'a> {
                     key,
                     ScheduleStep::Pause {
                         have: have.clone(),
-                        temporal_note: format!("activity-sync: {disabled}"),
+                        temporal_note: with_spec(
+                            &format!("activity-sync: {disabled}"),
+                            &want.spec_hash,
+                        ),
                     },
                 )
                 .with_note(disabled),
@@ -867,9 +897,12 @@ impl<'a> Planner<'a> {
                     key,
                     ScheduleStep::Unpause {
                         have: have.clone(),
-                        temporal_note: format!(
-                            "activity-sync: enabled in {}",
-                            definition.origin.source_path
+                        temporal_note: with_spec(
+                            &format!(
+                                "activity-sync: enabled in {}",
+                                definition.origin.source_path
+                            ),
+                            &want.spec_hash,
                         ),
                     },
                 )
@@ -1168,12 +1201,17 @@ fn verdict(want: &DesiredSchedule, have: &ActualSchedule) -> Verdict {
     if let Some(listed) = &have.listed
         && (listed.calendars != want.shape.calendars
             || listed.timezone != want.shape.timezone
-            || listed.jitter_seconds != want.shape.jitter_seconds)
+            || listed.jitter_seconds != want.shape.jitter_seconds
+            || listed
+                .workflow_type
+                .as_ref()
+                .is_some_and(|t| *t != want.shape.workflow_type))
     {
         return Verdict::Differs;
     }
-    match &have.spec_hash {
-        Some(hash) if *hash == want.spec_hash => Verdict::Same,
+    // The hash of what activity-sync last wrote: the search attribute, else the notes.
+    match have.written_hash() {
+        Some(hash) if hash == want.spec_hash => Verdict::Same,
         Some(_) => Verdict::Differs,
         None => Verdict::Unknown,
     }
@@ -1194,7 +1232,7 @@ fn update(
         .unwrap_or_default();
     let note = if adopt {
         Some("adopted: unmarked schedule with the conventional id")
-    } else if !diff.is_empty() && have.spec_hash.as_deref() == Some(want.spec_hash.as_str()) {
+    } else if !diff.is_empty() && have.written_hash() == Some(want.spec_hash.as_str()) {
         Some("changed outside activity-sync; reverting")
     } else {
         None

@@ -15,6 +15,7 @@ mod diff;
 mod finish;
 mod input;
 mod pipeline;
+mod progress_line;
 mod read;
 mod rollback;
 

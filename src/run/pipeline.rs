@@ -2,6 +2,7 @@
 //! included, ends in one [`Report`] that [`finish`](super::finish) records and prints.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,12 +11,14 @@ use tokio::time::Instant;
 use super::config::RunConfig;
 use super::finish::finish;
 use super::input::{Input, save};
+use super::progress_line::ProgressLine;
 use super::read::{Describe, read_schedules};
 use super::rollback::backwards;
-use crate::apply::{Applied, ApplyLimits, apply_rows, apply_schedules};
+use crate::apply::{Applied, ApplyLimits, Progress, apply_rows, apply_schedules};
 use crate::error::Exit;
 use crate::gather::{Desired, SourceInfo};
 use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as make_plan};
+use crate::render::Format;
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::ScheduleBackend;
@@ -37,12 +40,15 @@ pub fn run(config: &RunConfig) -> Exit {
         }
     };
     runtime.block_on(async {
+        let progress = Arc::new(Progress::default());
+        let line = ProgressLine::start(progress.clone(), config.format != Format::Json);
         let mut run = Run {
             config,
             started,
             deadline: Instant::now() + config.deadline,
             store: None,
             errors: Vec::new(),
+            progress,
         };
         let mut report = match Input::load(config) {
             Err(e) => {
@@ -60,6 +66,7 @@ pub fn run(config: &RunConfig) -> Exit {
                 Mode::Apply => run.apply(input).await,
             },
         };
+        line.stop().await;
         finish(config, &mut report, run.store.as_ref()).await;
         Exit::from(&report)
     })
@@ -77,6 +84,8 @@ struct Run<'a> {
     deadline: Instant,
     store: Option<Store>,
     errors: Vec<RunError>,
+    /// How far the Temporal calls have got, for the terminal's progress line.
+    progress: Arc<Progress>,
 }
 
 impl Run<'_> {
@@ -155,7 +164,8 @@ impl Run<'_> {
         Some(store)
     }
 
-    /// Connects to Temporal and reads the schedules; a failure is an error of the run.
+    /// Connects to Temporal and reads what the scope can own or adopt (the list is filtered
+    /// by scope: [`Temporal::list`]); a failure is an error of the run.
     async fn schedules(&mut self, rows: &Actual, describe: Describe<'_>) -> Option<Schedules> {
         let settings = self.config.temporal.clone();
         let temporal = self
@@ -166,12 +176,18 @@ impl Run<'_> {
             )
             .await?;
         let concurrency = self.config.concurrency;
+        let scope = self.config.scope.clone();
+        let progress = self.progress.clone();
+        let read = read_schedules(
+            &temporal,
+            rows,
+            &scope,
+            describe,
+            concurrency,
+            Some(&progress),
+        );
         let actual = self
-            .within(
-                "schedules",
-                "reading the schedules",
-                read_schedules(&temporal, rows, describe, concurrency),
-            )
+            .within("schedules", "reading the schedules", read)
             .await;
         if actual.is_none()
             && let Some(last) = self.errors.last_mut()
@@ -459,6 +475,7 @@ impl Run<'_> {
                 concurrency: self.config.concurrency,
                 deadline: Some(self.deadline),
                 halt_after: self.config.halt_after,
+                progress: Some(&self.progress),
             };
             let (results, errors) = apply_schedules(temporal, &plan, limits).await;
             applied.schedules = results;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt};
 
+use crate::apply::Progress;
 use crate::gather::Desired;
 use crate::plan::{Actual, PlanOptions, needs_describe};
 use crate::schedule::actual::ActualSchedule;
@@ -24,14 +25,17 @@ pub enum Describe<'a> {
     These(Vec<String>),
 }
 
-/// Lists the schedules, then describes what `describe` names, `concurrency` at a time.
+/// Lists what `scope` can own or adopt, then describes what `describe` names,
+/// `concurrency` at a time.
 pub async fn read_schedules<B: ScheduleBackend>(
     backend: &B,
     rows: &Actual,
+    scope: &str,
     describe: Describe<'_>,
     concurrency: usize,
+    progress: Option<&Progress>,
 ) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
-    let mut schedules = backend.list().await?;
+    let mut schedules = backend.list(Some(scope)).await?;
     let mut ids = match describe {
         Describe::Unsettled {
             desired,
@@ -50,9 +54,15 @@ pub async fn read_schedules<B: ScheduleBackend>(
     };
     ids.sort();
     ids.dedup();
+    if let Some(progress) = progress {
+        progress.begin("describing schedules", ids.len());
+    }
     let described: Vec<(String, Result<Option<ActualSchedule>, BackendError>)> = stream::iter(ids)
         .map(|id| async move {
             let result = backend.describe(&id).await;
+            if let Some(progress) = progress {
+                progress.advance();
+            }
             (id, result)
         })
         .buffer_unordered(concurrency.max(1))

@@ -34,6 +34,9 @@ pub struct ListedSpec {
     pub calendars: Vec<Calendar>,
     pub timezone: String,
     pub jitter_seconds: u64,
+    /// The workflow type its action starts (`None`: not a workflow action).
+    #[serde(default)]
+    pub workflow_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +83,14 @@ impl ActualSchedule {
         self.memo_scope
             .as_deref()
             .or(self.attribute_scope.as_deref())
+    }
+
+    /// The hash of the shape activity-sync last wrote on it: the search attribute, or else
+    /// the one its notes end with ([`spec_of`](super::spec_note::spec_of)).
+    pub fn written_hash(&self) -> Option<&str> {
+        self.spec_hash
+            .as_deref()
+            .or_else(|| super::spec_note::spec_of(&self.notes))
     }
 
     /// A one-shot schedule that has used its action (or was spent and dropped by Temporal).

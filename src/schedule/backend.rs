@@ -57,8 +57,13 @@ impl BackendError {
 /// The schedule calls of one namespace.
 #[allow(async_fn_in_trait)]
 pub trait ScheduleBackend {
-    /// Every schedule of the namespace that may matter to the scope (one paginated list).
-    async fn list(&self) -> Result<BTreeMap<String, ActualSchedule>, BackendError>;
+    /// The schedules of the namespace that may matter to a run (one paginated list): with
+    /// `scope`, those marked for it by search attribute where the backend can filter by it
+    /// (the others are not returned); every schedule otherwise.
+    async fn list(
+        &self,
+        scope: Option<&str>,
+    ) -> Result<BTreeMap<String, ActualSchedule>, BackendError>;
     /// The whole schedule with its conflict token; `None` when it does not exist.
     async fn describe(&self, schedule_id: &str) -> Result<Option<ActualSchedule>, BackendError>;
     /// Creates the schedule with the ownership marker of `scope`.

@@ -10,4 +10,5 @@ pub mod desired;
 pub mod fire_rate;
 pub mod fires;
 pub mod pause;
+pub mod spec_note;
 pub mod upcoming;

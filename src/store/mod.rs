@@ -19,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use uuid::Uuid;
 
 pub use bounded::{CALL_TIMEOUT, RECORD_TIMEOUT, bounded};
-pub use session::{LockOutcome, Session, lock_key};
+pub use session::{LockOutcome, Session, WRITE_BATCH, lock_key};
 pub use tls::{PgTls, RootCert, SslMode, TlsError};
 pub use url::redact;
 

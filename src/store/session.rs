@@ -8,6 +8,7 @@
 //! run is recorded — across the Temporal calls, after the rows were committed
 //! ([`Session::checkpoint`]) — and ends with the process if it dies.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -41,6 +42,48 @@ pub enum LockOutcome {
     Locked(Session),
     /// Another writer holds the scope; waited `--lock-timeout` for it.
     Held,
+}
+
+/// Definition changes per batched write ([`Session::write_definitions`]): 500 rows of 12
+/// values stay far under the bind limits of Postgres (65,535) and SQLite (32,766), and one
+/// statement stays well inside [`super::CALL_TIMEOUT`].
+pub const WRITE_BATCH: usize = 500;
+
+/// The upsert of `rows` definitions in one statement.
+fn upsert_definitions(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p = |i: usize| format!("${}", r * 12 + i);
+            format!(
+                "({}::uuid, {}, {}, {}, {}, {}::jsonb, {}::jsonb, {}, {}, {}, {}, {}, {}, NULL)",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8),
+                p(9),
+                p(10),
+                p(11),
+                p(12),
+                p(12)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, \
+         trigger_config, spec, body, scope, source_path, content_hash, created_at, updated_at, \
+         retired_at) VALUES {} \
+         ON CONFLICT (id) DO UPDATE SET key = excluded.key, name = excluded.name, \
+         enabled = excluded.enabled, trigger_type = excluded.trigger_type, \
+         trigger_config = excluded.trigger_config, spec = excluded.spec, \
+         body = excluded.body, source_path = excluded.source_path, \
+         content_hash = excluded.content_hash, updated_at = excluded.updated_at, \
+         retired_at = NULL WHERE activity_definitions.scope = excluded.scope",
+        values.join(", ")
+    )
 }
 
 /// The advisory lock key of a scope: stable across processes and versions.
@@ -148,74 +191,89 @@ impl Session {
         read_actual(&mut self.conn).await
     }
 
-    /// Writes one definition change; unchanged rows get no statement at all.
-    pub async fn write_definition(
+    /// Writes a batch of definition changes (at most [`WRITE_BATCH`]): each adoption's
+    /// takeover, then one upsert of every created, updated, un-retired and adopted row, then
+    /// one retirement of the retired ones. Unchanged rows get no statement at all.
+    pub async fn write_definitions(
         &mut self,
-        change: &Change<DefinitionRow>,
+        changes: &[&Change<DefinitionRow>],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let row = change.row();
-        let id = row.id.to_string();
-        let hash = row.content_hash();
-        on_conn!(&mut self.conn, |c, sql| {
-            if change.action() == Action::Adopt {
-                // Only a row with no scope at all is taken over; the upsert below then
-                // passes its scope guard.
+        for change in changes.iter().filter(|c| c.action() == Action::Adopt) {
+            // Only a row with no scope at all is taken over; the upsert below then passes
+            // its scope guard.
+            let row = change.row();
+            on_conn!(&mut self.conn, |c, sql| {
                 sqlx::query(&sql(
                     "UPDATE activity_definitions SET scope = $2 WHERE id = $1::uuid AND scope IS NULL",
                 ))
-                .bind(&id)
+                .bind(row.id.to_string())
                 .bind(&row.scope)
                 .execute(&mut *c)
                 .await?;
-            }
-            match change.action() {
-                Action::Unchanged | Action::Unmanaged => {}
-                // One upsert writes creates, updates, un-retirements and adoptions alike; the
-                // scope guard keeps another scope's row out of reach even if the plan were
-                // wrong.
-                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
-                    sqlx::query(&sql(
-                        "INSERT INTO activity_definitions (id, key, name, enabled, trigger_type, \
-                         trigger_config, spec, body, scope, source_path, content_hash, \
-                         created_at, updated_at, retired_at) VALUES ($1::uuid, $2, $3, $4, $5, \
-                         $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $12, NULL) \
-                         ON CONFLICT (id) DO UPDATE SET key = excluded.key, name = excluded.name, \
-                         enabled = excluded.enabled, trigger_type = excluded.trigger_type, \
-                         trigger_config = excluded.trigger_config, spec = excluded.spec, \
-                         body = excluded.body, source_path = excluded.source_path, \
-                         content_hash = excluded.content_hash, updated_at = excluded.updated_at, \
-                         retired_at = NULL WHERE activity_definitions.scope = excluded.scope",
-                    ))
-                    .bind(&id)
-                    .bind(&row.key)
-                    .bind(&row.name)
-                    .bind(row.enabled)
-                    .bind(&row.trigger_type)
-                    .bind(row.trigger_config.to_string())
-                    .bind(row.spec.to_string())
-                    .bind(&row.body)
-                    .bind(&row.scope)
-                    .bind(&row.source_path)
-                    .bind(&hash)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
+            });
+        }
+        // One upsert writes creates, updates, un-retirements and adoptions alike; the scope
+        // guard keeps another scope's row out of reach even if the plan were wrong.
+        let upserts: Vec<&DefinitionRow> = changes
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.action(),
+                    Action::Create | Action::Update | Action::Unretire | Action::Adopt
+                )
+            })
+            .map(|c| c.row())
+            .collect();
+        if !upserts.is_empty() {
+            let statement = upsert_definitions(upserts.len());
+            on_conn!(&mut self.conn, |c, sql| {
+                let statement = sql(&statement);
+                let mut query = sqlx::query(&statement);
+                for row in &upserts {
+                    query = query
+                        .bind(row.id.to_string())
+                        .bind(&row.key)
+                        .bind(&row.name)
+                        .bind(row.enabled)
+                        .bind(&row.trigger_type)
+                        .bind(row.trigger_config.to_string())
+                        .bind(row.spec.to_string())
+                        .bind(&row.body)
+                        .bind(&row.scope)
+                        .bind(&row.source_path)
+                        .bind(row.content_hash())
+                        .bind(now);
                 }
-                Action::Retire => {
-                    sqlx::query(&sql(
-                        "UPDATE activity_definitions SET enabled = $3, retired_at = $4, \
-                         updated_at = $4 WHERE id = $1::uuid AND scope = $2",
-                    ))
-                    .bind(&id)
-                    .bind(&row.scope)
-                    .bind(false)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
+                query.execute(&mut *c).await?;
+            });
+        }
+        let mut retired: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for change in changes.iter().filter(|c| c.action() == Action::Retire) {
+            let row = change.row();
+            retired
+                .entry(row.scope.as_str())
+                .or_default()
+                .push(row.id.to_string());
+        }
+        for (scope, ids) in retired {
+            let list: Vec<String> = (0..ids.len())
+                .map(|i| format!("${}::uuid", i + 4))
+                .collect();
+            let statement = format!(
+                "UPDATE activity_definitions SET enabled = $1, retired_at = $2, updated_at = $2 \
+                 WHERE scope = $3 AND id IN ({})",
+                list.join(", ")
+            );
+            on_conn!(&mut self.conn, |c, sql| {
+                let statement = sql(&statement);
+                let mut query = sqlx::query(&statement).bind(false).bind(now).bind(scope);
+                for id in &ids {
+                    query = query.bind(id);
                 }
-            }
-        });
+                query.execute(&mut *c).await?;
+            });
+        }
         Ok(())
     }
 

@@ -17,7 +17,8 @@ use uuid::Uuid;
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::calendar::{Calendar, Range};
 use crate::schedule::desired::{
-    CATCHUP_ALL_WINDOW_SECONDS, DesiredSchedule, MIN_CATCHUP_WINDOW_SECONDS, Overlap, Shape,
+    CATCHUP_ALL_WINDOW_SECONDS, DesiredSchedule, MIN_CATCHUP_WINDOW_SECONDS, Overlap,
+    SCHEDULE_ID_PREFIX, Shape,
 };
 
 /// Memo keys written at create (the memo cannot be updated later).
@@ -244,6 +245,35 @@ pub fn shape_from_proto(schedule: &Schedule) -> Option<Shape> {
         argument,
         limited_actions: state.limited_actions,
     })
+}
+
+/// The workflow type a schedule's action starts, as a list entry shows it (`None` for
+/// another kind of action).
+pub fn workflow_type_of(action: &PScheduleAction) -> Option<String> {
+    match action.action.as_ref()? {
+        schedule_action::Action::StartWorkflow(start) => Some(
+            start
+                .workflow_type
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+/// The ListSchedules query of what one scope can own or adopt: the schedules marked for it
+/// by search attribute, and the conventional ids with no such attribute (unmarked, or marked
+/// by memo only). A scope is letters, digits, `.`, `_` and `-`: nothing to escape.
+pub fn scope_query(scope: &str) -> String {
+    format!(
+        "{SA_SCOPE} = '{scope}' OR ({SA_SCOPE} IS NULL AND {})",
+        conventional_query()
+    )
+}
+
+/// The ListSchedules query of the conventional schedule ids.
+pub fn conventional_query() -> String {
+    format!("ScheduleId STARTS_WITH '{SCHEDULE_ID_PREFIX}'")
 }
 
 /// The calendar part of a list entry's spec (lists carry no policies or action).

@@ -42,7 +42,10 @@ const ATTEMPTS: u32 = 4;
 const BREAKER_THRESHOLD: u32 = 3;
 /// Attempts to connect, a second apart: a frontend restarting during a CronJob run.
 const CONNECT_ATTEMPTS: u32 = 3;
-const PAGE_SIZE: i32 = 500;
+/// Entries per ListSchedules page asked for: the server serves at most its
+/// `frontend.visibilityMaxPageSize` (1,000 by default) and clamps a larger request to it, so
+/// the largest page it serves is what comes back.
+const PAGE_SIZE: i32 = 10_000;
 
 /// Connection settings, named as Temporal's own clients name them.
 #[derive(Debug, Clone)]
@@ -335,9 +338,47 @@ impl Temporal {
         unreachable!("the last attempt returns")
     }
 
-    /// Every schedule of the namespace, one paginated ListSchedules (memo, search attributes,
-    /// paused state and calendars come back).
-    pub async fn list(&self) -> Result<BTreeMap<String, ActualSchedule>, TemporalError> {
+    /// The schedules of the namespace that may matter to a run, one paginated ListSchedules
+    /// (memo, search attributes, paused state and calendars come back). With `scope`, only
+    /// what that scope can own or adopt: the schedules its `ActivitySyncScope` attribute
+    /// marks, and the conventional ids (`activity-schedule-…`) that carry no attribute
+    /// (unmarked, or marked by memo only) — so a run costs what its scope holds, not what
+    /// the namespace holds. A namespace without the attribute refuses that query: then the
+    /// conventional ids alone (creates and updates go on without the attributes for the
+    /// rest of the run), and a server that cannot filter by id lists every schedule.
+    pub async fn list(
+        &self,
+        scope: Option<&str>,
+    ) -> Result<BTreeMap<String, ActualSchedule>, TemporalError> {
+        let Some(scope) = scope else {
+            return self.list_query(String::new()).await;
+        };
+        if self.attributes.load(Ordering::Relaxed) {
+            match self.list_query(convert::scope_query(scope)).await {
+                Err(e) if e.code() == Some(Code::InvalidArgument) => {
+                    if !attributes_refused(&e) {
+                        tracing::info!(error = %e, "the server cannot filter schedules by id; listing them all");
+                        return self.list_query(String::new()).await;
+                    }
+                    tracing::info!(error = %e, "search attributes not registered; listing the conventional ids, drift is judged by the notes and describe");
+                    self.attributes.store(false, Ordering::Relaxed);
+                }
+                other => return other,
+            }
+        }
+        match self.list_query(convert::conventional_query()).await {
+            Err(e) if e.code() == Some(Code::InvalidArgument) => {
+                tracing::info!(error = %e, "the server cannot filter schedules by id; listing them all");
+                self.list_query(String::new()).await
+            }
+            other => other,
+        }
+    }
+
+    async fn list_query(
+        &self,
+        query: String,
+    ) -> Result<BTreeMap<String, ActualSchedule>, TemporalError> {
         let mut out = BTreeMap::new();
         let mut token = Vec::new();
         loop {
@@ -345,7 +386,7 @@ impl Temporal {
                 namespace: self.namespace.clone(),
                 maximum_page_size: PAGE_SIZE,
                 next_page_token: token.clone(),
-                query: String::new(),
+                query: query.clone(),
             };
             let page = self
                 .call("ListSchedules", "*", &self.calls.list, |mut c| {
@@ -374,6 +415,7 @@ impl Temporal {
                             calendars,
                             timezone,
                             jitter_seconds,
+                            workflow_type: info.workflow_type.as_ref().map(|t| t.name.clone()),
                         });
                     }
                 }
@@ -666,6 +708,7 @@ fn described(schedule_id: &str, response: &DescribeScheduleResponse) -> ActualSc
             calendars,
             timezone,
             jitter_seconds,
+            workflow_type: schedule.action.as_ref().and_then(convert::workflow_type_of),
         });
     }
     actual.described = Some(Described {
@@ -679,8 +722,11 @@ fn described(schedule_id: &str, response: &DescribeScheduleResponse) -> ActualSc
 }
 
 impl ScheduleBackend for Temporal {
-    async fn list(&self) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
-        Ok(Temporal::list(self).await?)
+    async fn list(
+        &self,
+        scope: Option<&str>,
+    ) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
+        Ok(Temporal::list(self, scope).await?)
     }
     async fn describe(&self, schedule_id: &str) -> Result<Option<ActualSchedule>, BackendError> {
         Ok(Temporal::describe(self, schedule_id).await?)

@@ -50,6 +50,14 @@ impl DevServer {
         )
     }
 
+    /// A server whose ListSchedules serves at most `page` schedules a page (the frontend's
+    /// `visibilityMaxPageSize`; 1,000 by default), so that a test sees what a list costs in
+    /// pages with a handful of schedules.
+    pub fn start_paged(with_attributes: bool, page: usize) -> DevServer {
+        let setting = format!("frontend.visibilityMaxPageSize={page}");
+        DevServer::start_with(with_attributes, &["--dynamic-config-value", &setting])
+    }
+
     /// A server that keeps its state in the SQLite file `db` (the dev server is in-memory by
     /// default), so that it can be killed and started again with everything it held.
     pub fn start_persistent(with_attributes: bool, db: &std::path::Path) -> DevServer {
