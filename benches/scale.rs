@@ -236,6 +236,21 @@ fn check(knobs: &Knobs, holds: bool, line: String) {
     assert!(knobs.full || holds, "check failed: {line}");
 }
 
+/// Calls of a ceiling burst that failed after their retries: the smoke run fails, the full
+/// run warns (the figure then covers fewer schedules than it says).
+fn failures(knobs: &Knobs, name: &str, b: &Burst) {
+    if b.failed > 0 {
+        let message = format!(
+            "ceiling: {} of {} {name} calls failed, the first with {}",
+            b.failed,
+            b.calls,
+            b.first_error.as_deref().unwrap_or("?")
+        );
+        assert!(knobs.full, "{message}");
+        println!("  warning: {message}");
+    }
+}
+
 /// A Temporal dev server of its own. One that does not come up (seen once in a smoke run on
 /// this shared machine, likely its port taken by another process in the meantime) is
 /// started again on another port, up to three times in all.
@@ -503,7 +518,7 @@ fn variant(
         ("UpdateSchedule", &update),
         ("DeleteSchedule", &delete),
     ] {
-        assert_eq!(b.failed, 0, "ceiling {name}: {:?}", b.first_error);
+        failures(knobs, name, b);
         println!(
             "  ceiling: {} raw {name} calls, {} in flight: {} ({:.0}/s)",
             b.calls,
@@ -577,7 +592,7 @@ fn concurrency_table(rt: &tokio::runtime::Runtime, knobs: &Knobs) -> (Vec<(u16, 
             let raw = rt.block_on(Raw::connect(&server.address));
             let want = renamed(&desired(&set.root), schedules, CEILING_SCOPE);
             let burst = rt.block_on(raw.create(CEILING_SCOPE, &want, true, knobs.inflight));
-            assert_eq!(burst.failed, 0, "ceiling: {:?}", burst.first_error);
+            failures(knobs, "CreateSchedule", &burst);
             println!(
                 "  ceiling on this server: {} raw CreateSchedule, {} in flight: {}",
                 burst.calls,

@@ -22,7 +22,9 @@ use temporalio_common::protos::temporal::api::workflowservice::v1::{
 };
 
 const NAMESPACE: &str = "default";
-/// Attempts of one call the server throttles (`ResourceExhausted`) or cannot take now.
+/// Attempts of one call the server throttles (`ResourceExhausted`), cannot take now
+/// (`Unavailable`) or gave up on (`Cancelled`, `DeadlineExceeded`: seen once in 8,500
+/// creates on a loaded machine).
 const ATTEMPTS: u32 = 20;
 
 pub struct Raw {
@@ -89,7 +91,13 @@ impl Raw {
             match rpc(self.client.clone()).await {
                 Err(s)
                     if attempt < ATTEMPTS
-                        && matches!(s.code(), Code::ResourceExhausted | Code::Unavailable) =>
+                        && matches!(
+                            s.code(),
+                            Code::ResourceExhausted
+                                | Code::Unavailable
+                                | Code::Cancelled
+                                | Code::DeadlineExceeded
+                        ) =>
                 {
                     self.retried.fetch_add(1, Ordering::Relaxed);
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -155,6 +163,15 @@ impl Raw {
                     })
                     .await
                     .map(|_| ())
+                    // Every id is new: it exists only when an attempt the server gave up on
+                    // went through after all.
+                    .or_else(|s| {
+                        if s.code() == Code::AlreadyExists {
+                            Ok(())
+                        } else {
+                            Err(s)
+                        }
+                    })
                 }
             })
             .collect();
@@ -215,6 +232,14 @@ impl Raw {
                     })
                     .await
                     .map(|_| ())
+                    // Gone already: an attempt the server gave up on went through.
+                    .or_else(|s| {
+                        if s.code() == Code::NotFound {
+                            Ok(())
+                        } else {
+                            Err(s)
+                        }
+                    })
                 }
             })
             .collect();
