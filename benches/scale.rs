@@ -236,6 +236,71 @@ fn check(knobs: &Knobs, holds: bool, line: String) {
     assert!(knobs.full || holds, "check failed: {line}");
 }
 
+/// Creates `others` schedules of another scope (the namespace's other tenants), and waits
+/// until the list shows them.
+fn fill(
+    rt: &tokio::runtime::Runtime,
+    knobs: &Knobs,
+    raw: &Raw,
+    want: &[DesiredSchedule],
+    others: usize,
+    attributes: bool,
+) -> Duration {
+    let other = renamed(want, others, OTHERS_SCOPE);
+    let burst = rt.block_on(raw.create(OTHERS_SCOPE, &other, attributes, knobs.inflight));
+    assert_eq!(
+        burst.failed, 0,
+        "filling the namespace: {:?}",
+        burst.first_error
+    );
+    rt.block_on(raw.settle_count(others, knobs.settle))
+        .unwrap_or_else(|listed| panic!("{listed} of {others} other schedules listed"));
+    burst.wall
+}
+
+/// The server's pace for these schedules (under other ids): raw CreateSchedule, then
+/// UpdateSchedule, then DeleteSchedule of each, `SCALE_INFLIGHT` in flight, on a fresh
+/// server (with or without the attributes) first filled with the same `others`.
+fn ceiling(
+    rt: &tokio::runtime::Runtime,
+    knobs: &Knobs,
+    want: &[DesiredSchedule],
+    others: usize,
+    attributes: bool,
+) -> (Burst, Burst) {
+    let server = dev_server(attributes);
+    let raw = rt.block_on(Raw::connect(&server.address));
+    if others > 0 {
+        fill(rt, knobs, &raw, want, others, attributes);
+    }
+    let ceiling = renamed(want, want.len(), CEILING_SCOPE);
+    let create = rt.block_on(raw.create(CEILING_SCOPE, &ceiling, attributes, knobs.inflight));
+    let update = rt.block_on(raw.update(CEILING_SCOPE, &ceiling, attributes, knobs.inflight));
+    let ids: Vec<String> = ceiling.iter().map(|s| s.schedule_id.clone()).collect();
+    let delete = rt.block_on(raw.delete(&ids, knobs.inflight));
+    for (name, b) in [
+        ("CreateSchedule", &create),
+        ("UpdateSchedule", &update),
+        ("DeleteSchedule", &delete),
+    ] {
+        failures(knobs, name, b);
+        println!(
+            "  ceiling (a fresh server): {} raw {name} calls, {} in flight: {} ({:.0}/s)",
+            b.calls,
+            knobs.inflight,
+            secs(b.wall),
+            b.per_second()
+        );
+    }
+    let retried = raw.retried.load(std::sync::atomic::Ordering::Relaxed);
+    if retried > 0 {
+        println!(
+            "  (the server pushed back {retried} times; those calls were tried again after 50 ms)"
+        );
+    }
+    (create, update)
+}
+
 /// Calls of a ceiling burst that failed after their retries: the smoke run fails, the full
 /// run warns (the figure then covers fewer schedules than it says).
 fn failures(knobs: &Knobs, name: &str, b: &Burst) {
@@ -331,18 +396,10 @@ fn variant(
     };
 
     if others > 0 {
-        let other = renamed(&want, others, OTHERS_SCOPE);
-        let burst = rt.block_on(raw.create(OTHERS_SCOPE, &other, attributes, knobs.inflight));
-        assert_eq!(
-            burst.failed, 0,
-            "filling the namespace: {:?}",
-            burst.first_error
-        );
-        rt.block_on(raw.settle_count(others, knobs.settle))
-            .unwrap_or_else(|listed| panic!("{listed} of {others} other schedules listed"));
+        let took = fill(rt, knobs, &raw, &want, others, attributes);
         println!(
             "  namespace filled with {others} schedules of scope `{OTHERS_SCOPE}` in {}",
-            secs(burst.wall)
+            secs(took)
         );
     }
 
@@ -507,32 +564,12 @@ fn variant(
         settle(rt, &raw, knobs, &want, attributes);
     }
 
-    // 5. The ceiling: the same schedules under other ids, raw, many in flight; then gone.
-    let ceiling = renamed(&want, schedules, CEILING_SCOPE);
-    let create = rt.block_on(raw.create(CEILING_SCOPE, &ceiling, attributes, knobs.inflight));
-    let update = rt.block_on(raw.update(CEILING_SCOPE, &ceiling, attributes, knobs.inflight));
-    let ids: Vec<String> = ceiling.iter().map(|s| s.schedule_id.clone()).collect();
-    let delete = rt.block_on(raw.delete(&ids, knobs.inflight));
-    for (name, b) in [
-        ("CreateSchedule", &create),
-        ("UpdateSchedule", &update),
-        ("DeleteSchedule", &delete),
-    ] {
-        failures(knobs, name, b);
-        println!(
-            "  ceiling: {} raw {name} calls, {} in flight: {} ({:.0}/s)",
-            b.calls,
-            knobs.inflight,
-            secs(b.wall),
-            b.per_second()
-        );
-    }
-    let retried = raw.retried.load(std::sync::atomic::Ordering::Relaxed);
-    if retried > 0 {
-        println!(
-            "  (the server pushed back {retried} times; those calls were retried after 50 ms)"
-        );
-    }
+    // 5. The ceiling, on a fresh server of the same kind (holding the same other
+    // schedules): creates into a namespace like the first apply's, updates of a namespace
+    // holding the N schedules like the change applies'.
+    drop(raw);
+    drop(server);
+    let (create, update) = ceiling(rt, knobs, &want, others, attributes);
     println!(
         "  first apply / CreateSchedule ceiling = {:.2}× ({:.0} % of the server's pace) · 10 % change apply: {:.1} ms per changed schedule, UpdateSchedule ceiling {:.1} ms per schedule",
         ratio(first_apply.wall, create.wall),
@@ -558,7 +595,7 @@ fn variant(
 }
 
 /// The first apply of `n` definitions at each `--concurrency`, each on a fresh server (with
-/// the attributes) and database; one raw CreateSchedule ceiling on the first server.
+/// the attributes) and database, against the ceiling on a fresh server of the same kind.
 fn concurrency_table(rt: &tokio::runtime::Runtime, knobs: &Knobs) -> (Vec<(u16, Measured)>, Burst) {
     let n = knobs.concurrency_n;
     let dir = tempfile::tempdir().unwrap();
@@ -567,8 +604,8 @@ fn concurrency_table(rt: &tokio::runtime::Runtime, knobs: &Knobs) -> (Vec<(u16, 
     println!(
         "\nscale: first apply of N = {n} ({schedules} schedules) by --concurrency, a fresh server and database each"
     );
+    let (ceiling, _) = ceiling(rt, knobs, &desired(&set.root), 0, true);
     let mut rows = Vec::new();
-    let mut ceiling = None;
     for &c in &knobs.concurrency {
         let server = dev_server(true);
         let db = TestDb::new(Backend::Postgres, dir.path());
@@ -588,22 +625,9 @@ fn concurrency_table(rt: &tokio::runtime::Runtime, knobs: &Knobs) -> (Vec<(u16, 
             &[("/schedules/created", schedules as u64)],
         );
         println!("  --concurrency {c}: {}", m.summary());
-        if ceiling.is_none() {
-            let raw = rt.block_on(Raw::connect(&server.address));
-            let want = renamed(&desired(&set.root), schedules, CEILING_SCOPE);
-            let burst = rt.block_on(raw.create(CEILING_SCOPE, &want, true, knobs.inflight));
-            failures(knobs, "CreateSchedule", &burst);
-            println!(
-                "  ceiling on this server: {} raw CreateSchedule, {} in flight: {}",
-                burst.calls,
-                knobs.inflight,
-                secs(burst.wall)
-            );
-            ceiling = Some(burst);
-        }
         rows.push((c, m));
     }
-    (rows, ceiling.expect("at least one concurrency"))
+    (rows, ceiling)
 }
 
 fn mb(kib: u64) -> String {
