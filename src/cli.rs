@@ -87,11 +87,18 @@ pub struct RunArgs {
     /// or `configmap:NS/NAME` (repeatable).
     #[arg(long = "source", value_name = "S", value_parser = parse_source)]
     pub sources: Vec<SourceSpec>,
-    /// The ownership scope: a run only changes rows it wrote under this scope.
-    #[arg(long, env = "ACTIVITY_SYNC_SCOPE", default_value = "default", value_parser = parse_scope)]
+    /// The ownership scope: a run only changes rows it wrote under this scope. With
+    /// `--schedules-from database`, `'*'` takes the rows no scope owns (the runtime's own).
+    #[arg(long, env = "ACTIVITY_SYNC_SCOPE", default_value = "default", value_parser = parse_run_scope)]
     pub scope: String,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Where the desired schedules come from: `sources` (the definition files of `--source`)
+    /// or `database` (the rows of `activity_definitions`: every live row of `--scope`, or
+    /// with `--scope '*'` every row no scope owns, as the old `sync_schedules` did). With
+    /// `database` no row is written and `--source` is refused.
+    #[arg(long, value_enum, value_name = "FROM", default_value_t = SchedulesFrom::Sources)]
+    pub schedules_from: SchedulesFrom,
     /// Reconcile activity definitions (default; `--definitions=false` to skip). With a saved
     /// PLAN, `=false` leaves that part of the plan out.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
@@ -103,7 +110,9 @@ pub struct RunArgs {
     /// `=false` applies its rows and leaves Temporal alone.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
     pub schedules: Option<bool>,
-    /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`).
+    /// Take over unmarked schedules whose id follows the convention (`activity-schedule-{id}`),
+    /// and the rows without a scope that a definition file names; in a real scope also the
+    /// schedules `--scope '*'` made for such rows.
     #[arg(long)]
     pub adopt: bool,
     /// Unpause the managed schedules that someone else paused (on-call, in the Temporal UI or
@@ -123,8 +132,9 @@ pub struct RunArgs {
     /// managed schedule for a thorough drift check.
     #[arg(long, value_enum, default_value_t = Refresh::List)]
     pub refresh: Refresh,
-    /// Temporal calls in flight at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Temporal calls in flight at once (32: a first apply of 1,000 schedules at the dev
+    /// server's pace; docs/performance.md).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     /// The workflow a schedule starts.
     #[arg(
@@ -289,8 +299,8 @@ impl SinkArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Only this scope.
-    #[arg(long, value_parser = parse_scope)]
+    /// Only this scope (`'*'`: the runs of `--schedules-from database --scope '*'`).
+    #[arg(long, value_parser = parse_run_scope)]
     pub scope: Option<String>,
     /// How many runs to list.
     #[arg(long, default_value_t = 20)]
@@ -429,6 +439,30 @@ impl ValueEnum for Format {
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.as_str()))
     }
+}
+
+pub use crate::plan::SchedulesFrom;
+
+impl ValueEnum for SchedulesFrom {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[SchedulesFrom::Sources, SchedulesFrom::Database]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            SchedulesFrom::Sources => "sources",
+            SchedulesFrom::Database => "database",
+        }))
+    }
+}
+
+/// A scope, or `*` (the rows no scope owns; only with `--schedules-from database`, which
+/// the run's settings check).
+fn parse_run_scope(s: &str) -> Result<String, String> {
+    if s == crate::schedule::actual::ANY_SCOPE {
+        return Ok(s.to_string());
+    }
+    parse_scope(s)
 }
 
 fn parse_scope(s: &str) -> Result<String, String> {

@@ -34,6 +34,7 @@ fn options() -> PlanOptions {
         unpause_manual: false,
         target: WorkflowTarget::default(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
         now: now(),
     }
 }

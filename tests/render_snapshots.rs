@@ -33,6 +33,7 @@ fn options() -> PlanOptions {
         unpause_manual: false,
         target: WorkflowTarget::default(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
         now: chrono::DateTime::parse_from_rfc3339("2026-03-20T12:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc),
@@ -107,14 +108,14 @@ fn plan_with_updates_retirements_and_unretirements() {
     let desired_hourly = desired.catalog.activities[&hourly].clone();
     let mut was = desired_hourly.clone();
     was.enabled = true;
-    was.spec["enabled"] = serde_json::json!(true);
+    std::sync::Arc::make_mut(&mut was.spec)["enabled"] = serde_json::json!(true);
     actual
         .definitions
         .insert(hourly, DefinitionRow::desired(&was, "custodian"));
     // The sweep ran every 10 minutes before this change.
     let sweep = by_key(&mut actual, "the-custodian.state-hub-consistency-sweep");
     let mut old = desired.catalog.activities[&sweep].clone();
-    old.spec["trigger"]["cron"] = serde_json::json!("*/10 * * * *");
+    std::sync::Arc::make_mut(&mut old.spec)["trigger"]["cron"] = serde_json::json!("*/10 * * * *");
     if let activity_sync::definition::Trigger::Cron(c) = &mut old.trigger {
         c.cron = "*/10 * * * *".into();
     }

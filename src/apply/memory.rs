@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
-use crate::schedule::actual::ActualSchedule;
+use crate::schedule::actual::{ANY_SCOPE, ActualSchedule};
 use crate::schedule::backend::{
     BackendError, CallCounts, CallCountsSnapshot, ErrorKind, ScheduleBackend,
 };
@@ -87,10 +87,15 @@ impl ScheduleBackend for MemoryBackend {
         let schedules = self.schedules.lock().unwrap();
         Ok(schedules
             .iter()
-            // What Temporal's scope query returns: the scope's, and unmarked conventional ids.
+            // What Temporal's scope query returns (`convert::scope_query`): the scope's, the
+            // database mode's, and unmarked conventional ids; for `*`, every conventional id.
             .filter(|(id, s)| {
                 scope.is_none_or(|scope| {
-                    s.scope == scope || (s.scope.is_empty() && id.starts_with(SCHEDULE_ID_PREFIX))
+                    let conventional = id.starts_with(SCHEDULE_ID_PREFIX);
+                    if scope == ANY_SCOPE {
+                        return conventional;
+                    }
+                    s.scope == scope || s.scope == ANY_SCOPE || (s.scope.is_empty() && conventional)
                 })
             })
             .map(|(id, s)| {

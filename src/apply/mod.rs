@@ -12,5 +12,5 @@ mod schedules;
 
 pub use applied::{Applied, ScheduleResult};
 pub use progress::Progress;
-pub use rows::apply_rows;
+pub use rows::{apply_rows, tables_created};
 pub use schedules::{ApplyLimits, apply_schedules};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::plan::{Change, DefinitionRow, Plan, RowStep};
+use crate::plan::{Action, Change, DefinitionRow, Plan, RowStep};
 use crate::store::{CALL_TIMEOUT, Session, StoreError, WRITE_BATCH, bounded};
 
 /// Writes every row change of the plan in the session's transaction: event types first
@@ -15,6 +15,7 @@ pub async fn apply_rows(
     plan: &Plan,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    required_columns(session, plan).await?;
     for change in plan.event_types.values() {
         bounded(
             "writing an event type",
@@ -48,6 +49,45 @@ pub async fn apply_rows(
             session.write_definitions(batch, now),
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// The tables in which the plan creates rows (event types first, as they are written).
+pub fn tables_created(plan: &Plan) -> Vec<&'static str> {
+    let mut tables = Vec::new();
+    if plan
+        .event_types
+        .values()
+        .any(|c| c.action() == Action::Create)
+    {
+        tables.push("event_types");
+    }
+    if plan
+        .definitions
+        .values()
+        .any(|c| c.action() == Action::Create)
+    {
+        tables.push("activity_definitions");
+    }
+    tables
+}
+
+/// Refuses the write, before any statement, when a table the plan creates rows in has a
+/// `NOT NULL` column without a default that activity-sync does not know (the runtime's own):
+/// an insert cannot fill it. Updates, adoptions and un-retirements are plain updates of rows
+/// that have their values, and go through.
+async fn required_columns(session: &mut Session, plan: &Plan) -> Result<(), StoreError> {
+    for table in tables_created(plan) {
+        let columns = bounded(
+            "reading the table's columns",
+            CALL_TIMEOUT,
+            session.required_unknown(table),
+        )
+        .await?;
+        if !columns.is_empty() {
+            return Err(StoreError::RequiredColumns { table, columns });
+        }
     }
     Ok(())
 }

@@ -208,7 +208,7 @@ async fn execute<B: ScheduleBackend>(
         // Nothing is deleted on the word of a list alone, nor if it changed hands.
         ScheduleStep::Delete { adopt, .. } => match backend.describe(id).await? {
             None => Ok(ScheduleResult::InPlace),
-            Some(now) if now.owner() != Some(scope) && !(*adopt && now.owner().is_none()) => {
+            Some(now) if now.owner() != Some(scope) && !(*adopt && now.adoptable_by(scope)) => {
                 Err(BackendError::new(
                     "DeleteSchedule",
                     id,
@@ -251,7 +251,7 @@ async fn converge<B: ScheduleBackend>(
                 }
                 Some(now) => {
                     match now.owner() {
-                        Some(owner) if owner != scope => {
+                        Some(owner) if owner != scope && !now.adoptable_by(scope) => {
                             return Err(stale(id, format!("now owned by scope `{owner}`")));
                         }
                         // The create found a schedule no run of ours wrote (the plan, from

@@ -29,7 +29,7 @@ fn definition(key: &str, minute: u8) -> ActivityDefinition {
             catchup_window_seconds: None,
             jitter_seconds: None,
         }),
-        spec: serde_json::json!({"key": key, "cron": cron}),
+        spec: serde_json::json!({"key": key, "cron": cron}).into(),
         body: String::new(),
         origin: Origin {
             source_path: format!("defs/{key}.md"),
@@ -98,6 +98,7 @@ async fn plan_adopting(
         target: WorkflowTarget::default(),
         now: now(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
     };
     plan(&desired, &actual, &options)
 }

@@ -17,6 +17,7 @@ use crate::store::Store;
 pub async fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
     let store = Store::connect(&args.database.database_url).await?;
     let actual = store.snapshot().await?;
+    let descriptions = store.runtime_descriptions().await?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create `{}`", args.out.display()))?;
     // Keys in use stay taken: a derived key never collides with a row's.
@@ -36,7 +37,7 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<Exit> {
             key = format!("{base}-{n}");
             n += 1;
         }
-        let file = definition_file(row, &key);
+        let file = definition_file(row, &key, descriptions.get(&row.id).map(String::as_str));
         for dropped in &file.dropped {
             out.push_str(&format!(
                 "warning: `{key}`: `trigger_config.{dropped}` is not part of a `{}` trigger; left out of the file\n",

@@ -56,8 +56,8 @@ pub struct ActivityDefinition {
     pub name: String,
     pub enabled: bool,
     pub trigger: Trigger,
-    /// The whole frontmatter as written, keys in file order.
-    pub spec: Json,
+    /// The whole frontmatter as written, keys in file order (shared with the desired row).
+    pub spec: std::sync::Arc<Json>,
     /// The markdown body, verbatim.
     pub body: String,
     pub origin: Origin,

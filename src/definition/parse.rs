@@ -308,7 +308,7 @@ impl Cx<'_> {
             name: name?,
             enabled: enabled?,
             trigger: trigger?,
-            spec,
+            spec: spec.into(),
             body,
             origin,
         }))

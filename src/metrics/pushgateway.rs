@@ -10,7 +10,8 @@ use crate::sink::Backoff;
 use crate::sink::http::{self, Request, Sent};
 
 /// The group's URL: `{base}/metrics/job/activity_sync/scope/{scope}` (a scope is letters,
-/// digits, `.`, `_` and `-`: nothing to escape).
+/// digits, `.`, `_` and `-`, or `*` for `--schedules-from database --scope '*'`, which a
+/// URL path takes as it is: nothing to escape).
 pub fn group_url(base: &str, scope: &str) -> String {
     format!(
         "{}/metrics/job/activity_sync/scope/{scope}",

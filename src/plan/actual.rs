@@ -81,7 +81,9 @@ impl Actual {
             .schedules
             .values()
             .filter(|s| match s.owner() {
-                Some(owner) => owner == scope,
+                // And those the database mode made for rows with no scope, which `--adopt`
+                // may take over.
+                Some(owner) => owner == scope || s.adoptable_by(scope),
                 None => s.schedule_id.starts_with(SCHEDULE_ID_PREFIX),
             })
             .map(|s| serde_json::json!([s.schedule_id, s.owner(), s.paused, s.spec_hash, s.listed]))

@@ -136,6 +136,7 @@ mod tests {
             target: WorkflowTarget::default(),
             now: now(),
             foresight: Default::default(),
+            schedules_from: Default::default(),
         }
     }
 

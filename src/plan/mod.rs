@@ -15,6 +15,7 @@ mod resource;
 mod row_change;
 mod run_error;
 mod schedule_change;
+mod schedules_from;
 mod stages;
 mod warning;
 
@@ -31,5 +32,6 @@ pub use resource::{DefinitionRow, EventTypeRow, Resource};
 pub use row_change::{Action, Change, RowStep};
 pub use run_error::{ErrorKind, ErrorKinds, RunError};
 pub use schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
+pub use schedules_from::SchedulesFrom;
 pub use stages::Stages;
 pub use warning::{Warning, WarningKind};

@@ -5,6 +5,11 @@
 //! the invariants span both (SPEC §5): a schedule follows its row — created or unpaused only
 //! for a row that is committed and enabled; a row kept as it is (its file failed, a source
 //! failed, a conflict) keeps its schedule as it is; no row, no schedule.
+//!
+//! With `--schedules-from database` the desired definitions are built from the rows
+//! themselves (`run::desired_from_rows`) and the definitions stage is off: the same steps
+//! then make Temporal follow the rows of the scope, or with [`ANY_SCOPE`] the rows no scope
+//! owns — never a schedule another scope owns.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -21,11 +26,12 @@ use super::resource::{DefinitionRow, EventTypeRow, Resource};
 use super::row_change::{Change, RowStep};
 use super::run_error::RunError;
 use super::schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
+use super::schedules_from::SchedulesFrom;
 use super::stages::Stages;
 use super::warning::{Warning, WarningKind};
 use crate::definition::{ActivityDefinition, Catalog, CronExpr, Trigger, source_location};
 use crate::gather::Desired;
-use crate::schedule::actual::ActualSchedule;
+use crate::schedule::actual::{ANY_SCOPE, ActualSchedule};
 use crate::schedule::desired::{
     DesiredSchedule, SCHEDULE_ID_PREFIX, WorkflowTarget, definition_of, desired_schedule,
     schedule_id,
@@ -55,6 +61,10 @@ pub struct PlanOptions {
     pub now: DateTime<Utc>,
     /// `--herd-threshold`, `--start-rate`.
     pub foresight: ForesightOptions,
+    /// `--schedules-from`: with `Database`, the desired definitions are the scope's rows
+    /// (built from them), the definitions stage is off, and scope [`ANY_SCOPE`] stands for
+    /// the rows no scope owns.
+    pub schedules_from: SchedulesFrom,
 }
 
 /// Default retirement limit: 10 objects or 25 % of what the scope owns, whichever is larger.
@@ -232,6 +242,19 @@ impl<'a> Planner<'a> {
         }
         let owned = self.owned.len();
         if self.catalog.is_empty() && owned > 0 && !self.options.allow_empty {
+            if self.options.schedules_from == SchedulesFrom::Database {
+                let invalid = if self.catalog.errors.is_empty() {
+                    String::new()
+                } else {
+                    " (every row of it is unreadable)".to_string()
+                };
+                self.refusal = Some(format!(
+                    "the table `activity_definitions` holds no live row {}{invalid} while the scope owns {owned}; nothing deleted (pass --allow-empty to delete its schedules)",
+                    scope_rows(self.scope)
+                ));
+                self.held = Some("kept: the table holds no live row of the scope");
+                return;
+            }
             let invalid = if self.catalog.errors.is_empty() {
                 String::new()
             } else {
@@ -493,11 +516,12 @@ impl<'a> Planner<'a> {
             .actual
             .definitions
             .get(&id)
-            .filter(|r| r.scope == self.scope);
+            .filter(|r| of_scope(r, self.scope));
+        let from_rows = self.options.schedules_from == SchedulesFrom::Database;
         let live = |d: &'a ActivityDefinition, row_enabled: bool| Fate::Live {
             definition: d,
             enabled: d.enabled && row_enabled,
-            disabled: if d.enabled {
+            disabled: if d.enabled || from_rows {
                 "disabled in the database row".to_string()
             } else {
                 format!("disabled in {}", d.origin.at("enabled"))
@@ -539,7 +563,7 @@ impl<'a> Planner<'a> {
                 .actual
                 .definitions
                 .get(&id)
-                .filter(|r| r.unmanaged() && !r.retired)
+                .filter(|r| r.unmanaged() && !r.retired && self.scope != ANY_SCOPE)
             {
                 return Fate::Unmanaged(
                     definition,
@@ -567,6 +591,20 @@ impl<'a> Planner<'a> {
                 }
                 _ => {}
             }
+            // `--scope '*'`: a row another scope took over (adopted) is that scope's now; its
+            // schedule waits for that scope's `--adopt`, never deleted from here.
+            if self.scope == ANY_SCOPE
+                && let Some(row) = self
+                    .actual
+                    .definitions
+                    .get(&id)
+                    .filter(|r| !r.retired && !of_scope(r, ANY_SCOPE))
+            {
+                return Fate::Kept(format!(
+                    "not an orphan: its row now belongs to scope `{}`, whose run with --adopt takes the schedule over",
+                    row.scope
+                ));
+            }
         }
         // Even a retired row: the invalid file may be the definition coming back.
         if catalog.protected.ids.contains(&id) || ours.is_some_and(|r| self.protected(r)) {
@@ -574,6 +612,13 @@ impl<'a> Planner<'a> {
         }
         match ours {
             Some(row) if row.retired => Fate::Gone("orphan: its definition is retired".into()),
+            _ if from_rows && !self.actual.definitions.contains_key(&id) => {
+                Fate::Gone("orphan: its row is gone from the database".into())
+            }
+            _ if from_rows => Fate::Gone(format!(
+                "orphan: its row is not a live row {}",
+                scope_rows(self.scope)
+            )),
             _ => Fate::Gone("orphan: no live definition".into()),
         }
     }
@@ -619,9 +664,27 @@ impl<'a> Planner<'a> {
         let key = self.key_of(definition);
         let fate = self.fate(definition);
         let owner = have.and_then(ActualSchedule::owner);
-        if let (Some(_), Some(owner)) = (have, owner)
+        if let (Some(have), Some(owner)) = (have, owner)
             && owner != scope
+            && !have.adoptable_by(scope)
         {
+            if scope == ANY_SCOPE {
+                // Every row, but never another scope's schedule: listed, with why.
+                if self
+                    .actual
+                    .definitions
+                    .get(&definition)
+                    .is_some_and(|r| !r.retired)
+                {
+                    let change =
+                        ScheduleChange::new(id, key, ScheduleStep::Unmanaged { have: have.clone() })
+                            .with_note(format!(
+                                "owned by scope `{owner}`, left alone: `--scope '*'` never changes another scope's schedule"
+                            ));
+                    self.schedules.insert(id.to_string(), change);
+                }
+                return;
+            }
             if self.catalog.activities.contains_key(&definition) {
                 let path = self.catalog.activities[&definition]
                     .origin
@@ -638,7 +701,14 @@ impl<'a> Planner<'a> {
             }
             return;
         }
-        let adopt = have.is_some() && owner.is_none();
+        let adopt = have.is_some_and(|h| h.adoptable_by(scope));
+        // What its marker says, in the notes of a schedule this run could adopt.
+        let unmarked = match owner {
+            Some(owner) => format!(
+                "made by `--schedules-from database --scope '{owner}'` for a row with no scope"
+            ),
+            None => "no activity-sync marker".to_string(),
+        };
         if let Some(have) = have
             && adopt
             && !(self.options.adopt && matches!(fate, Fate::Live { .. }))
@@ -646,7 +716,9 @@ impl<'a> Planner<'a> {
             if id.starts_with(SCHEDULE_ID_PREFIX) {
                 // With --adopt, an unmarked schedule with the conventional id whose
                 // definition has no live row anywhere is an orphan of this scope (left by an
-                // older sync that wrote no marker): deleted last, inside --max-delete. A row
+                // older sync that wrote no marker): deleted last, inside --max-delete. (One
+                // that `--scope '*'` made is taken over only with its row; its orphans are
+                // `*`'s to delete.) A row
                 // of any scope (this one's included, while this plan does not retire it), or one
                 // without a scope, still wants it.
                 let retiring = self
@@ -658,9 +730,29 @@ impl<'a> Planner<'a> {
                     .definitions
                     .get(&definition)
                     .filter(|r| !r.retired && !retiring);
+                // Nor one whose row, of any scope and even retired, an invalid file may
+                // describe (the definition may be coming back).
+                let protected = self
+                    .actual
+                    .definitions
+                    .get(&definition)
+                    .is_some_and(|r| self.protected(r));
                 if self.options.adopt
+                    && owner.is_none()
                     && let Fate::Gone(why) = &fate
                 {
+                    if protected {
+                        let change = ScheduleChange::new(
+                            id,
+                            key,
+                            ScheduleStep::Unmanaged { have: have.clone() },
+                        )
+                        .with_note(format!(
+                            "unmanaged ({unmarked}), left alone: not deleted, an invalid definition file may describe its row"
+                        ));
+                        self.schedules.insert(id.to_string(), change);
+                        return;
+                    }
                     match elsewhere {
                         None => {
                             self.remove_orphan(id, have, key, why);
@@ -673,10 +765,10 @@ impl<'a> Planner<'a> {
                                 ScheduleStep::Unmanaged { have: have.clone() },
                             )
                             .with_note(if row.scope == scope {
-                                "unmanaged (no activity-sync marker), left alone: not an orphan, its row is still live".to_string()
+                                format!("unmanaged ({unmarked}), left alone: not an orphan, its row is still live")
                             } else {
                                 format!(
-                                    "unmanaged (no activity-sync marker), left alone: not an orphan, its row belongs to scope `{}`",
+                                    "unmanaged ({unmarked}), left alone: not an orphan, its row belongs to scope `{}`",
                                     row.scope
                                 )
                             });
@@ -688,13 +780,12 @@ impl<'a> Planner<'a> {
                 // Only a schedule whose definition is live here can be taken over.
                 let note = match &fate {
                     Fate::Live { .. } if !self.options.adopt => {
-                        "unmanaged (no activity-sync marker), left alone; --adopt takes it over"
-                            .to_string()
+                        format!("unmanaged ({unmarked}), left alone; --adopt takes it over")
                     }
                     Fate::Unmanaged(_, why) => {
-                        format!("unmanaged (no activity-sync marker), left alone; {why}")
+                        format!("unmanaged ({unmarked}), left alone; {why}")
                     }
-                    _ => "unmanaged (no activity-sync marker), left alone".to_string(),
+                    _ => format!("unmanaged ({unmarked}), left alone"),
                 };
                 let change =
                     ScheduleChange::new(id, key, ScheduleStep::Unmanaged { have: have.clone() })
@@ -1092,7 +1183,7 @@ impl<'a> Planner<'a> {
 fn owned(actual: &Actual, scope: &str) -> BTreeSet<String> {
     let mut owned = BTreeSet::new();
     for row in actual.definitions.values() {
-        if row.scope == scope && !row.retired {
+        if of_scope(row, scope) && !row.retired {
             owned.insert(format!("definition {}", row.id));
         }
     }
@@ -1107,6 +1198,21 @@ fn owned(actual: &Actual, scope: &str) -> BTreeSet<String> {
         }
     }
     owned
+}
+
+/// Whether a definition row belongs to `scope`: its own rows, and for [`ANY_SCOPE`] the rows
+/// no scope owns.
+fn of_scope(row: &DefinitionRow, scope: &str) -> bool {
+    row.scope == scope || (scope == ANY_SCOPE && row.unmanaged())
+}
+
+/// The rows a scope reconciles, for messages: "a live row {of scope `x`}".
+fn scope_rows(scope: &str) -> String {
+    if scope == ANY_SCOPE {
+        "without a scope (`--scope '*'`)".to_string()
+    } else {
+        format!("of scope `{scope}`")
+    }
 }
 
 /// The object a schedule stands for, in the same terms as [`owned`].

@@ -1,6 +1,7 @@
 //! Rows as the database holds them: the shape both the desired and the actual state take.
 
 use std::fmt::Display;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value as Json;
@@ -18,8 +19,11 @@ pub struct DefinitionRow {
     pub name: String,
     pub enabled: bool,
     pub trigger_type: String,
-    pub trigger_config: Json,
-    pub spec: Json,
+    /// Shared, not copied: a plan holds every row of the scope, unchanged ones included,
+    /// and a run holds several plans' worth of them (10,000 definitions, each JSON a few
+    /// kilobytes).
+    pub trigger_config: Arc<Json>,
+    pub spec: Arc<Json>,
     pub body: String,
     pub scope: String,
     pub source_path: String,
@@ -47,7 +51,7 @@ impl DefinitionRow {
             name: d.name.clone(),
             enabled: d.enabled,
             trigger_type: d.trigger.type_name().to_string(),
-            trigger_config: d.trigger_config(),
+            trigger_config: Arc::new(d.trigger_config()),
             spec: d.spec.clone(),
             body: d.body.clone(),
             scope: scope.to_string(),
@@ -165,7 +169,7 @@ impl Resource for DefinitionRow {
         // frontmatter keys without the ones shown on their own: every hashed input shows
         // up in exactly one field.
         let trigger = self.spec.get("trigger").unwrap_or(&self.trigger_config);
-        let mut rest = self.spec.clone();
+        let mut rest = Json::clone(&self.spec);
         if let Some(map) = rest.as_object_mut() {
             for shown in ["kind", "id", "key", "name", "enabled", "trigger"] {
                 map.remove(shown);

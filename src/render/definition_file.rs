@@ -47,12 +47,21 @@ fn yaml_value(value: &Json) -> String {
     }
 }
 
-pub fn definition_file(row: &DefinitionRow, key: &str) -> DefinitionFile {
+/// The file of `row`, under `key`; `description` is the runtime's column of that name (the
+/// format's `description`), when it has one.
+pub fn definition_file(
+    row: &DefinitionRow,
+    key: &str,
+    description: Option<&str>,
+) -> DefinitionFile {
     let mut text = String::from("---\nkind: ActivityDefinition\n");
     text.push_str(&format!("id: {}\n", row.id));
     text.push_str(&format!("key: {}\n", quoted(key)));
     text.push_str(&format!("name: {}\n", quoted(&row.name)));
     text.push_str(&format!("enabled: {}\n", row.enabled));
+    if let Some(description) = description {
+        text.push_str(&format!("description: {}\n", quoted(description)));
+    }
     text.push_str("trigger:\n");
     text.push_str(&format!("  type: {}\n", quoted(&row.trigger_type)));
     let allowed: &[&str] = match row.trigger_type.as_str() {
@@ -62,7 +71,7 @@ pub fn definition_file(row: &DefinitionRow, key: &str) -> DefinitionFile {
         _ => &[],
     };
     let mut dropped = Vec::new();
-    if let Json::Object(config) = &row.trigger_config {
+    if let Json::Object(config) = &*row.trigger_config {
         // In the layout's order, then whatever else it holds (dropped).
         for name in allowed.iter().filter(|k| **k != "type") {
             if let Some(value) = config.get(*name).filter(|v| !v.is_null()) {
@@ -107,8 +116,8 @@ mod tests {
             name: "Nightly: \"no\" report #1".into(),
             enabled: false,
             trigger_type: trigger_type.into(),
-            trigger_config: config,
-            spec: Json::Null,
+            trigger_config: config.into(),
+            spec: Json::Null.into(),
             body: String::new(),
             scope: String::new(),
             source_path: String::new(),
@@ -170,7 +179,11 @@ mod tests {
             row("once", json!({"at": "2030-01-01T00:00:00+00:00"})),
         ];
         for r in cases {
-            let file = definition_file(&r, "nightly-no-report-1");
+            let file = definition_file(
+                &r,
+                "nightly-no-report-1",
+                Some("Line one\nline \"two\": no"),
+            );
             let parsed = parse_file(&SourceFile {
                 source_path: "defs/x.md".into(),
                 rel_path: "x.md".into(),
@@ -186,6 +199,7 @@ mod tests {
             assert_eq!(d.name, r.name);
             assert_eq!(d.enabled, r.enabled);
             assert_eq!(d.key, "nightly-no-report-1");
+            assert_eq!(d.spec["description"], "Line one\nline \"two\": no");
             assert_eq!(d.trigger.type_name(), r.trigger_type);
             let want = DefinitionRow::desired(&d, "s");
             let strip = |v: &Json| match v {

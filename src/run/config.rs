@@ -8,9 +8,10 @@ use anyhow::bail;
 
 use crate::cli::{ApplyArgs, PlanArgs, Refresh, RunArgs};
 use crate::metrics::MetricsSink;
-use crate::plan::{ForesightOptions, Stages};
+use crate::plan::{ForesightOptions, SchedulesFrom, Stages};
 use crate::render::Format;
 use crate::report::Mode;
+use crate::schedule::actual::ANY_SCOPE;
 use crate::schedule::desired::WorkflowTarget;
 use crate::sink::ReportSink;
 use crate::source::SourceSpec;
@@ -57,6 +58,8 @@ impl StageFlags {
 #[derive(Debug, Clone)]
 pub enum InputSpec {
     Sources(Vec<SourceSpec>),
+    /// `--schedules-from database`: the rows of the scope, read with the actual state.
+    Database,
     SavedPlan(PathBuf),
 }
 
@@ -65,6 +68,8 @@ pub struct RunConfig {
     pub mode: Mode,
     pub input: InputSpec,
     pub scope: String,
+    /// `--schedules-from`.
+    pub schedules_from: SchedulesFrom,
     pub stages: StageFlags,
     pub format: Format,
     pub allow_empty: bool,
@@ -100,26 +105,36 @@ pub struct RunConfig {
 
 impl RunConfig {
     pub fn plan(args: &PlanArgs) -> anyhow::Result<RunConfig> {
-        if args.run.sources.is_empty() {
-            bail!("`plan` needs at least one `--source`");
-        }
-        let mut config = RunConfig::common(Mode::Plan, &args.run);
-        config.input = InputSpec::Sources(resolve_sources(&args.run.sources));
+        let mut config = RunConfig::common(Mode::Plan, &args.run)?;
+        config.input = match args.run.schedules_from {
+            SchedulesFrom::Database => InputSpec::Database,
+            SchedulesFrom::Sources if args.run.sources.is_empty() => {
+                bail!("`plan` needs at least one `--source` (or `--schedules-from database`)")
+            }
+            SchedulesFrom::Sources => InputSpec::Sources(resolve_sources(&args.run.sources)),
+        };
         config.out = args.out.clone();
         config.detailed_exitcode = args.detailed_exitcode;
         Ok(config)
     }
 
     pub fn apply(args: &ApplyArgs) -> anyhow::Result<RunConfig> {
+        let mut config = RunConfig::common(Mode::Apply, &args.run)?;
+        let database = args.run.schedules_from == SchedulesFrom::Database;
         let input = match (&args.plan, args.run.sources.is_empty()) {
+            (Some(_), _) if database => bail!(
+                "give either a saved PLAN or `--schedules-from database`, not both (a saved plan knows where it came from)"
+            ),
             (Some(_), false) => bail!("give either a saved PLAN or `--source`, not both"),
+            (None, true) if database => InputSpec::Database,
             (None, true) => {
-                bail!("`apply` needs at least one `--source`, or a PLAN saved by `plan --out`")
+                bail!(
+                    "`apply` needs at least one `--source`, a PLAN saved by `plan --out`, or `--schedules-from database`"
+                )
             }
             (Some(path), true) => InputSpec::SavedPlan(path.clone()),
             (None, false) => InputSpec::Sources(resolve_sources(&args.run.sources)),
         };
-        let mut config = RunConfig::common(Mode::Apply, &args.run);
         config.input = input;
         config.lock_timeout = args.lock_timeout;
         config.fail_on_lock = args.fail_on_lock;
@@ -128,16 +143,51 @@ impl RunConfig {
         Ok(config)
     }
 
-    fn common(mode: Mode, run: &RunArgs) -> RunConfig {
-        RunConfig {
+    fn common(mode: Mode, run: &RunArgs) -> anyhow::Result<RunConfig> {
+        let mut stages = StageFlags {
+            definitions: run.definitions,
+            event_types: run.event_types,
+            schedules: run.schedules,
+        };
+        match run.schedules_from {
+            SchedulesFrom::Sources if run.scope == ANY_SCOPE => bail!(
+                "`--scope '*'` (the rows no scope owns) needs `--schedules-from database`; a run from sources reconciles one scope"
+            ),
+            SchedulesFrom::Sources => {}
+            SchedulesFrom::Database => {
+                if !run.sources.is_empty() {
+                    bail!(
+                        "`--schedules-from database` reconciles Temporal to the rows of the database; give no `--source` (or leave out `--schedules-from database` to read the files)"
+                    );
+                }
+                for (flag, given) in [
+                    ("--definitions", run.definitions),
+                    ("--event-types", run.event_types),
+                ] {
+                    if given == Some(true) {
+                        bail!(
+                            "`--schedules-from database` writes no row (the rows are the desired state); leave out `{flag}`"
+                        );
+                    }
+                }
+                if run.schedules == Some(false) {
+                    bail!(
+                        "`--schedules-from database` reconciles the schedules only; `--schedules=false` leaves it nothing to do"
+                    );
+                }
+                stages = StageFlags {
+                    definitions: Some(false),
+                    event_types: Some(false),
+                    schedules: Some(true),
+                };
+            }
+        }
+        Ok(RunConfig {
             mode,
             input: InputSpec::Sources(Vec::new()),
             scope: run.scope.clone(),
-            stages: StageFlags {
-                definitions: run.definitions,
-                event_types: run.event_types,
-                schedules: run.schedules,
-            },
+            schedules_from: run.schedules_from,
+            stages,
             format: run.format,
             allow_empty: run.allow_empty,
             allow_rollback: run.allow_rollback,
@@ -165,7 +215,7 @@ impl RunConfig {
             halt_after: halt_after(),
             report: None,
             metrics: MetricsSink::default(),
-        }
+        })
     }
 }
 

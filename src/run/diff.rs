@@ -68,6 +68,7 @@ impl DiffConfig {
             now: self.now,
             // Fire rates and herds are computed offline: the defaults of `plan`.
             foresight: ForesightOptions::default(),
+            schedules_from: Default::default(),
         }
     }
 }

@@ -6,12 +6,16 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::config::{InputSpec, RunConfig};
+use super::rows::{desired_from_rows, rows_source};
 use crate::gather::{Desired, SourceInfo};
-use crate::plan::{PLAN_FORMAT, Plan};
+use crate::plan::{Actual, PLAN_FORMAT, Plan};
 
 #[derive(Debug, Clone)]
 pub enum Input {
     Sources(Desired),
+    /// `--schedules-from database`: the desired state is the rows, read with the actual
+    /// state ([`Input::with_rows`]).
+    Database,
     Saved(Plan),
 }
 
@@ -50,6 +54,7 @@ impl Input {
     pub fn load(config: &RunConfig) -> Result<Input, SavedPlanError> {
         match &config.input {
             InputSpec::Sources(specs) => Ok(Input::Sources(Desired::gather(specs))),
+            InputSpec::Database => Ok(Input::Database),
             InputSpec::SavedPlan(path) => load(path).map(Input::Saved),
         }
     }
@@ -58,7 +63,17 @@ impl Input {
     pub fn sources(&self) -> Vec<SourceInfo> {
         match self {
             Input::Sources(desired) => desired.sources.clone(),
+            Input::Database => vec![rows_source(0)],
             Input::Saved(plan) => plan.sources.clone(),
+        }
+    }
+
+    /// The rows of the scope as the desired state, once they are read (the database mode);
+    /// any other input as it is.
+    pub fn with_rows(self, actual: &Actual, scope: &str) -> Input {
+        match self {
+            Input::Database => Input::Sources(desired_from_rows(actual, scope)),
+            other => other,
         }
     }
 }

@@ -18,8 +18,10 @@ mod pipeline;
 mod progress_line;
 mod read;
 mod rollback;
+mod rows;
 
 pub use config::{RunConfig, StageFlags};
 pub use diff::{DiffConfig, diff, run as run_diff};
 pub use input::Input;
 pub use pipeline::run;
+pub use rows::{ROWS_SOURCE, desired_from_rows};

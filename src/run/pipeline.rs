@@ -14,7 +14,7 @@ use super::input::{Input, save};
 use super::progress_line::ProgressLine;
 use super::read::{Describe, read_schedules};
 use super::rollback::backwards;
-use crate::apply::{Applied, ApplyLimits, Progress, apply_rows, apply_schedules};
+use crate::apply::{Applied, ApplyLimits, Progress, apply_rows, apply_schedules, tables_created};
 use crate::error::Exit;
 use crate::gather::{Desired, SourceInfo};
 use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as make_plan};
@@ -22,7 +22,7 @@ use crate::render::Format;
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
 use crate::schedule::backend::ScheduleBackend;
-use crate::store::{CALL_TIMEOUT, LockOutcome, Session, Store, bounded, redact};
+use crate::store::{CALL_TIMEOUT, LockOutcome, Session, Store, StoreError, bounded, redact};
 use crate::temporal::Temporal;
 
 /// Runs `plan` or `apply` to its report, records and prints it, and says how to exit.
@@ -100,6 +100,7 @@ impl Run<'_> {
             target: self.config.target.clone(),
             now: self.started,
             foresight: self.config.foresight,
+            schedules_from: self.config.schedules_from,
         }
     }
 
@@ -166,7 +167,7 @@ impl Run<'_> {
 
     /// Connects to Temporal and reads what the scope can own or adopt (the list is filtered
     /// by scope: [`Temporal::list`]); a failure is an error of the run.
-    async fn schedules(&mut self, rows: &Actual, describe: Describe<'_>) -> Option<Schedules> {
+    async fn schedules(&mut self, rows: &mut Actual, describe: Describe<'_>) -> Option<Schedules> {
         let settings = self.config.temporal.clone();
         let temporal = self
             .within(
@@ -203,16 +204,16 @@ impl Run<'_> {
     async fn plan(&mut self, input: Input) -> Report {
         let stages = self.config.stages.resolve();
         let scope = self.config.scope.clone();
-        let Input::Sources(desired) = input else {
+        if let Input::Saved(_) = input {
             self.errors.push(RunError::new(
                 "plan",
                 "`plan` reads sources, not a saved plan",
             ));
             return self.report(Mode::Plan, Plan::empty(&scope, stages, Vec::new()), None);
-        };
+        }
         let empty = |sources: &[SourceInfo]| Plan::empty(&scope, stages, sources.to_vec());
         let Some(store) = self.connect().await else {
-            return self.report(Mode::Plan, empty(&desired.sources), None);
+            return self.report(Mode::Plan, empty(&input.sources()), None);
         };
         let Some(mut actual) = self
             .within(
@@ -222,7 +223,10 @@ impl Run<'_> {
             )
             .await
         else {
-            return self.report(Mode::Plan, empty(&desired.sources), None);
+            return self.report(Mode::Plan, empty(&input.sources()), None);
+        };
+        let Input::Sources(desired) = input.with_rows(&actual, &scope) else {
+            unreachable!("a saved plan is refused above; the rows are read");
         };
         if let Some(refused) = self.backwards(&store, &scope, &desired.sources).await {
             return self.report(Mode::Plan, refused, None);
@@ -232,7 +236,7 @@ impl Run<'_> {
         if stages.schedules {
             let options = self.options(&scope, stages);
             match self
-                .schedules(&actual, unsettled(&desired, &options, self.config))
+                .schedules(&mut actual, unsettled(&desired, &options, self.config))
                 .await
             {
                 Some(read) => {
@@ -245,6 +249,7 @@ impl Run<'_> {
             }
         }
         let plan = make_plan(&desired, &actual, &self.options(&scope, planned));
+        self.required_columns(&store, &plan).await;
         if let Some(out) = &self.config.out
             && let Err(e) = save(&plan, out)
         {
@@ -257,7 +262,9 @@ impl Run<'_> {
 
     async fn apply(&mut self, input: Input) -> Report {
         let (scope, stages) = match &input {
-            Input::Sources(_) => (self.config.scope.clone(), self.config.stages.resolve()),
+            Input::Sources(_) | Input::Database => {
+                (self.config.scope.clone(), self.config.stages.resolve())
+            }
             Input::Saved(plan) => match self.config.stages.narrow(plan.stages) {
                 Ok(stages) => (plan.scope.clone(), stages),
                 Err(message) => {
@@ -330,6 +337,8 @@ impl Run<'_> {
             rollback(session).await;
             return self.report(Mode::Apply, empty, None);
         };
+        // The database mode's desired state: the rows just read, under the lock.
+        let input = input.with_rows(&actual, scope);
         if let (Input::Sources(desired), Some(store)) = (&input, self.store.clone())
             && let Some(refused) = self.backwards(&store, scope, &desired.sources).await
         {
@@ -341,6 +350,7 @@ impl Run<'_> {
             let options = self.options(scope, stages);
             let describe = match &input {
                 Input::Sources(desired) => unsettled(desired, &options, self.config),
+                Input::Database => unreachable!("the rows were read above"),
                 Input::Saved(plan) => Describe::These(
                     plan.schedules
                         .values()
@@ -349,7 +359,7 @@ impl Run<'_> {
                         .collect(),
                 ),
             };
-            let Some(read) = self.schedules(&actual, describe).await else {
+            let Some(read) = self.schedules(&mut actual, describe).await else {
                 // Nothing is written when the schedules cannot be read: rows and schedules
                 // are planned together or not at all.
                 rollback(session).await;
@@ -363,11 +373,33 @@ impl Run<'_> {
         }
         let plan = match input {
             Input::Sources(desired) => make_plan(&desired, &actual, &self.options(scope, stages)),
+            Input::Database => unreachable!("the rows were read above"),
             Input::Saved(plan) => self.check_saved(plan, &actual, stages),
         };
         let mut report = self.execute(session, plan, temporal.as_ref()).await;
         report.calls = temporal.as_ref().map(|t| t.calls());
         report
+    }
+
+    /// A table the plan creates rows in that has a `NOT NULL` column activity-sync cannot
+    /// fill: the apply would refuse, so the plan says so now (an error of the run).
+    async fn required_columns(&mut self, store: &Store, plan: &Plan) {
+        for table in tables_created(plan) {
+            let read = bounded(
+                "reading the table's columns",
+                CALL_TIMEOUT,
+                store.required_unknown(table),
+            );
+            if let Some(columns) = self
+                .within("database", "reading the table's columns", read)
+                .await
+                && !columns.is_empty()
+            {
+                let error = StoreError::RequiredColumns { table, columns };
+                self.errors
+                    .push(RunError::new("database", error.to_string()));
+            }
+        }
     }
 
     /// Who polls the task queue the schedules start workflows on: one DescribeTaskQueue,

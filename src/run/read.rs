@@ -29,7 +29,7 @@ pub enum Describe<'a> {
 /// `concurrency` at a time.
 pub async fn read_schedules<B: ScheduleBackend>(
     backend: &B,
-    rows: &Actual,
+    rows: &mut Actual,
     scope: &str,
     describe: Describe<'_>,
     concurrency: usize,
@@ -42,12 +42,11 @@ pub async fn read_schedules<B: ScheduleBackend>(
             options,
             full,
         } => {
-            let listed = Actual {
-                schedules,
-                ..rows.clone()
-            };
-            let ids = needs_describe(desired, &listed, options, full);
-            schedules = listed.schedules;
+            // The rows and the list together, for the planner's verdict, without a copy of
+            // the rows (thousands of them, each with its JSON).
+            rows.schedules = schedules;
+            let ids = needs_describe(desired, rows, options, full);
+            schedules = std::mem::take(&mut rows.schedules);
             ids
         }
         Describe::These(ids) => ids,

@@ -6,6 +6,10 @@ use uuid::Uuid;
 use super::calendar::Calendar;
 use super::desired::{DesiredSchedule, Shape};
 
+/// The pseudo-scope of `--schedules-from database --scope '*'`: the rows no scope owns (the
+/// runtime's own), and the schedules that run makes for them.
+pub const ANY_SCOPE: &str = "*";
+
 /// A schedule as ListSchedules (and, where needed, DescribeSchedule) showed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActualSchedule {
@@ -78,11 +82,26 @@ impl ActualSchedule {
         }
     }
 
-    /// The scope that owns it, by memo (set at create) or search attribute (adopted).
+    /// The scope that owns it, by memo (set at create) or search attribute (adopted). A
+    /// schedule created for a row with no scope (`--schedules-from database --scope '*'`)
+    /// carries [`ANY_SCOPE`] in its memo, which cannot change: once a real scope took it over
+    /// (`--adopt`), the search attribute names the owner.
     pub fn owner(&self) -> Option<&str> {
-        self.memo_scope
-            .as_deref()
-            .or(self.attribute_scope.as_deref())
+        match self.memo_scope.as_deref() {
+            Some(ANY_SCOPE) => self.attribute_scope.as_deref().or(Some(ANY_SCOPE)),
+            Some(memo) => Some(memo),
+            None => self.attribute_scope.as_deref(),
+        }
+    }
+
+    /// Whether `--adopt` lets `scope` take it over: it carries no marker (an older sync wrote
+    /// it), or it was made for a row with no scope by the database mode ([`ANY_SCOPE`]) and
+    /// `scope` is a real one (the row is being adopted by it).
+    pub fn adoptable_by(&self, scope: &str) -> bool {
+        match self.owner() {
+            None => true,
+            Some(owner) => owner == ANY_SCOPE && scope != ANY_SCOPE,
+        }
     }
 
     /// The hash of the shape activity-sync last wrote on it: the search attribute, or else

@@ -6,10 +6,12 @@
 
 mod bounded;
 mod migrate;
+mod required_columns;
 mod session;
 mod tls;
 mod url;
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -52,9 +54,39 @@ pub enum StoreError {
         id: String,
         message: String,
     },
+    /// The runtime's table has columns a new row needs and activity-sync cannot fill.
+    #[error(
+        "cannot create rows in `{table}`: {} without a default, which activity-sync does not know how to fill; apply writes nothing while it is so. Give {} a default (e.g. `ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT …`) or make {} nullable, then run again",
+        list_columns(columns),
+        if columns.len() == 1 { "it" } else { "each" },
+        columns[0],
+        if columns.len() == 1 { "it" } else { "them" }
+    )]
+    RequiredColumns {
+        table: &'static str,
+        columns: Vec<String>,
+    },
+    /// A row the plan updates is no longer the scope's (deleted, or another scope's).
+    #[error(
+        "row `{id}` of `{table}` is no longer there for scope `{scope}` (deleted or taken over while this run held the lock); nothing was written, plan again"
+    )]
+    Vanished {
+        table: &'static str,
+        id: String,
+        scope: String,
+    },
     /// The database stopped answering (see [`bounded`]).
     #[error("database: no answer within {} s while {doing}", after.as_secs())]
     Timeout { doing: String, after: Duration },
+}
+
+/// `column `a` is NOT NULL` / `columns `a`, `b` are NOT NULL`.
+fn list_columns(columns: &[String]) -> String {
+    let names: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+    match names.len() {
+        1 => format!("its column {} is NOT NULL", names[0]),
+        _ => format!("its columns {} are NOT NULL", names.join(", ")),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +153,12 @@ impl Store {
             Store::Postgres(pool) => session::Conn::Postgres(pool.acquire().await?),
             Store::Sqlite(pool) => session::Conn::Sqlite(pool.acquire().await?),
         })
+    }
+
+    /// The `NOT NULL` columns of `table` without a default that activity-sync does not write
+    /// (`plan` names them before an apply would fail on them).
+    pub async fn required_unknown(&self, table: &'static str) -> Result<Vec<String>, StoreError> {
+        required_columns::unknown_required(&mut self.acquire().await?, table).await
     }
 
     /// Connects to `url` (`postgres://…` or `sqlite://…`); SQLite files are created.
@@ -216,6 +254,52 @@ impl Store {
     /// until then either).
     pub async fn has_schema(&self) -> Result<bool, StoreError> {
         self.has_table("sync_runs").await
+    }
+
+    /// The runtime's `description` column of `activity_definitions` (activity-sync keeps a
+    /// definition's `description` in `spec`), by row id, where the table has that column:
+    /// `import` carries it into the files.
+    pub async fn runtime_descriptions(&self) -> Result<BTreeMap<Uuid, String>, StoreError> {
+        let has_column = match self {
+            Store::Postgres(pool) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_schema = \
+                     current_schema() AND table_name = 'activity_definitions' \
+                     AND column_name = 'description'",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+            Store::Sqlite(pool) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM pragma_table_info('activity_definitions') \
+                     WHERE name = 'description'",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+        } > 0;
+        if !has_column {
+            return Ok(BTreeMap::new());
+        }
+        let rows: Vec<(String, String)> = on_backend!(self, |pool, sql| {
+            sqlx::query_as(&sql(
+                "SELECT id::text, description::text FROM activity_definitions \
+                 WHERE description IS NOT NULL",
+            ))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, description)| {
+                let parsed = Uuid::parse_str(&id).map_err(|e| StoreError::Malformed {
+                    table: "activity_definitions",
+                    id: id.clone(),
+                    message: e.to_string(),
+                })?;
+                Ok((parsed, description))
+            })
+            .collect()
     }
 
     async fn has_table(&self, table: &str) -> Result<bool, StoreError> {

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Sqlite};
 
+use super::required_columns::unknown_required;
 use super::{
     DefinitionRecord, EventTypeRecord, INSERT_RUN, RunRecord, SELECT_DEFINITIONS,
     SELECT_EVENT_TYPES, Store, StoreError,
@@ -83,6 +84,64 @@ fn upsert_definitions(rows: usize) -> String {
          content_hash = excluded.content_hash, updated_at = excluded.updated_at, \
          retired_at = NULL WHERE activity_definitions.scope = excluded.scope",
         values.join(", ")
+    )
+}
+
+/// The update of `rows` existing definitions in one statement (their ids and scopes in
+/// the guard): `UPDATE … FROM (VALUES …)`, whose columns SQLite names `column1`… where
+/// Postgres takes a column list.
+fn update_definitions(rows: usize, sqlite: bool) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=12).map(|i| format!("${}", r * 12 + i)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    const COLUMNS: [&str; 12] = [
+        "id",
+        "key",
+        "name",
+        "enabled",
+        "trigger_type",
+        "trigger_config",
+        "spec",
+        "body",
+        "scope",
+        "source_path",
+        "content_hash",
+        "updated_at",
+    ];
+    let v = |name: &str| {
+        let i = COLUMNS.iter().position(|c| *c == name).expect("a column");
+        if sqlite {
+            format!("v.column{}", i + 1)
+        } else {
+            format!("v.{name}")
+        }
+    };
+    let (json, uuid, alias) = if sqlite {
+        ("", "", "v".to_string())
+    } else {
+        ("::jsonb", "::uuid", format!("v({})", COLUMNS.join(", ")))
+    };
+    format!(
+        "UPDATE activity_definitions SET key = {}, name = {}, enabled = {}, trigger_type = {}, \
+         trigger_config = {}{json}, spec = {}{json}, body = {}, source_path = {}, \
+         content_hash = {}, updated_at = {}, retired_at = NULL FROM (VALUES {}) AS {alias} \
+         WHERE activity_definitions.id = {}{uuid} AND activity_definitions.scope = {}",
+        v("key"),
+        v("name"),
+        v("enabled"),
+        v("trigger_type"),
+        v("trigger_config"),
+        v("spec"),
+        v("body"),
+        v("source_path"),
+        v("content_hash"),
+        v("updated_at"),
+        values.join(", "),
+        v("id"),
+        v("scope"),
     )
 }
 
@@ -191,16 +250,27 @@ impl Session {
         read_actual(&mut self.conn).await
     }
 
+    /// The `NOT NULL` columns of `table` without a default that activity-sync does not
+    /// write ([`unknown_required`]).
+    pub async fn required_unknown(
+        &mut self,
+        table: &'static str,
+    ) -> Result<Vec<String>, StoreError> {
+        unknown_required(&mut self.conn, table).await
+    }
+
     /// Writes a batch of definition changes (at most [`WRITE_BATCH`]): each adoption's
-    /// takeover, then one upsert of every created, updated, un-retired and adopted row, then
-    /// one retirement of the retired ones. Unchanged rows get no statement at all.
+    /// takeover; each existing row updated (never upserted: an insert would need every
+    /// `NOT NULL` column the runtime added, which an existing row already has); one upsert of
+    /// every created row; one retirement of the retired ones. Unchanged rows get no
+    /// statement at all.
     pub async fn write_definitions(
         &mut self,
         changes: &[&Change<DefinitionRow>],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         for change in changes.iter().filter(|c| c.action() == Action::Adopt) {
-            // Only a row with no scope at all is taken over; the upsert below then passes
+            // Only a row with no scope at all is taken over; the update below then passes
             // its scope guard.
             let row = change.row();
             on_conn!(&mut self.conn, |c, sql| {
@@ -213,24 +283,58 @@ impl Session {
                 .await?;
             });
         }
-        // One upsert writes creates, updates, un-retirements and adoptions alike; the scope
-        // guard keeps another scope's row out of reach even if the plan were wrong.
-        let upserts: Vec<&DefinitionRow> = changes
+        // The rows that exist are updated, in one statement; the scope guard keeps another
+        // scope's row out of reach, and a row that is not there any more (deleted under the
+        // run) ends the write.
+        let updates: Vec<&DefinitionRow> = changes
             .iter()
             .filter(|c| {
                 matches!(
                     c.action(),
-                    Action::Create | Action::Update | Action::Unretire | Action::Adopt
+                    Action::Update | Action::Unretire | Action::Adopt
                 )
             })
             .map(|c| c.row())
             .collect();
-        if !upserts.is_empty() {
-            let statement = upsert_definitions(upserts.len());
+        if !updates.is_empty() {
+            let statement = update_definitions(updates.len(), matches!(self.conn, Conn::Sqlite(_)));
+            let updated = on_conn!(&mut self.conn, |c, sql| {
+                let statement = sql(&statement);
+                let mut query = sqlx::query(&statement);
+                for row in &updates {
+                    query = query
+                        .bind(row.id.to_string())
+                        .bind(&row.key)
+                        .bind(&row.name)
+                        .bind(row.enabled)
+                        .bind(&row.trigger_type)
+                        .bind(row.trigger_config.to_string())
+                        .bind(row.spec.to_string())
+                        .bind(&row.body)
+                        .bind(&row.scope)
+                        .bind(&row.source_path)
+                        .bind(row.content_hash())
+                        .bind(now);
+                }
+                query.execute(&mut *c).await?.rows_affected()
+            });
+            if updated < updates.len() as u64 {
+                return Err(self.vanished(&updates).await);
+            }
+        }
+        // Creates in one upsert, with the same scope guard: a row that appeared under the
+        // run is updated only if it is the scope's.
+        let creates: Vec<&DefinitionRow> = changes
+            .iter()
+            .filter(|c| c.action() == Action::Create)
+            .map(|c| c.row())
+            .collect();
+        if !creates.is_empty() {
+            let statement = upsert_definitions(creates.len());
             on_conn!(&mut self.conn, |c, sql| {
                 let statement = sql(&statement);
                 let mut query = sqlx::query(&statement);
-                for row in &upserts {
+                for row in &creates {
                     query = query
                         .bind(row.id.to_string())
                         .bind(&row.key)
@@ -277,6 +381,39 @@ impl Session {
         Ok(())
     }
 
+    /// The error of an update that found fewer rows than it was given: names the first row
+    /// of the batch that is not there for its scope any more.
+    async fn vanished(&mut self, rows: &[&DefinitionRow]) -> StoreError {
+        let mut missing = None;
+        for row in rows {
+            let id = row.id.to_string();
+            let found = on_conn!(&mut self.conn, |c, sql| {
+                sqlx::query(&sql(
+                    "SELECT 1 FROM activity_definitions WHERE id = $1::uuid AND scope = $2",
+                ))
+                .bind(&id)
+                .bind(&row.scope)
+                .fetch_optional(&mut *c)
+                .await
+                .map(|found| found.is_some())
+            });
+            match found {
+                Ok(true) => {}
+                Ok(false) => {
+                    missing = Some(*row);
+                    break;
+                }
+                Err(e) => return e.into(),
+            }
+        }
+        let row = missing.unwrap_or(rows[0]);
+        StoreError::Vanished {
+            table: "activity_definitions",
+            id: row.id.to_string(),
+            scope: row.scope.clone(),
+        }
+    }
+
     /// Writes one event type change; unchanged rows get no statement at all.
     pub async fn write_event_type(
         &mut self,
@@ -298,7 +435,33 @@ impl Session {
             }
             match change.action() {
                 Action::Unchanged | Action::Unmanaged => {}
-                Action::Create | Action::Update | Action::Unretire | Action::Adopt => {
+                // As for definitions: an existing row is updated, a new one upserted.
+                Action::Update | Action::Unretire | Action::Adopt => {
+                    let updated = sqlx::query(&sql(
+                        "UPDATE event_types SET description = $2, schema = $3::jsonb, \
+                         spec = $4::jsonb, body = $5, source_path = $7, content_hash = $8, \
+                         updated_at = $9, retired_at = NULL WHERE name = $1 AND scope = $6",
+                    ))
+                    .bind(&row.name)
+                    .bind(&row.description)
+                    .bind(&schema)
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(&hash)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                    if updated.rows_affected() == 0 {
+                        return Err(StoreError::Vanished {
+                            table: "event_types",
+                            id: row.name.clone(),
+                            scope: row.scope.clone(),
+                        });
+                    }
+                }
+                Action::Create => {
                     sqlx::query(&sql(
                         "INSERT INTO event_types (name, description, schema, spec, body, scope, \
                          source_path, content_hash, created_at, updated_at, retired_at) VALUES \

@@ -14,7 +14,7 @@ use temporalio_common::protos::temporal::api::taskqueue::v1::TaskQueue;
 use temporalio_common::protos::temporal::api::workflow::v1::NewWorkflowExecutionInfo;
 use uuid::Uuid;
 
-use crate::schedule::actual::ActualSchedule;
+use crate::schedule::actual::{ANY_SCOPE, ActualSchedule};
 use crate::schedule::calendar::{Calendar, Range};
 use crate::schedule::desired::{
     CATCHUP_ALL_WINDOW_SECONDS, DesiredSchedule, MIN_CATCHUP_WINDOW_SECONDS, Overlap,
@@ -262,11 +262,19 @@ pub fn workflow_type_of(action: &PScheduleAction) -> Option<String> {
 }
 
 /// The ListSchedules query of what one scope can own or adopt: the schedules marked for it
-/// by search attribute, and the conventional ids with no such attribute (unmarked, or marked
-/// by memo only). A scope is letters, digits, `.`, `_` and `-`: nothing to escape.
+/// by search attribute, those the database mode made for rows with no scope
+/// ([`ANY_SCOPE`]: a real scope adopts them with their rows), and the conventional ids with
+/// no such attribute (unmarked, or marked by memo only). A scope is letters, digits, `.`,
+/// `_` and `-`, or `*`: nothing to escape.
+///
+/// `--scope '*'` follows every row with no scope and says, for the rows other scopes took
+/// over, whose their schedules are: it lists every conventional id.
 pub fn scope_query(scope: &str) -> String {
+    if scope == ANY_SCOPE {
+        return conventional_query();
+    }
     format!(
-        "{SA_SCOPE} = '{scope}' OR ({SA_SCOPE} IS NULL AND {})",
+        "{SA_SCOPE} = '{scope}' OR {SA_SCOPE} = '{ANY_SCOPE}' OR ({SA_SCOPE} IS NULL AND {})",
         conventional_query()
     )
 }

@@ -11,6 +11,9 @@ use crate::definition::{
 };
 use crate::schedule::actual::{ActualSchedule, Described};
 
+/// The planner under its own name, where a test's variable is called `plan`.
+use super::plan as plan_fn;
+
 const SCOPE: &str = "a";
 
 fn now() -> DateTime<Utc> {
@@ -29,6 +32,7 @@ fn options(stages: Stages) -> PlanOptions {
         unpause_manual: false,
         target: WorkflowTarget::default(),
         foresight: Default::default(),
+        schedules_from: Default::default(),
         now: now(),
     }
 }
@@ -68,7 +72,8 @@ fn definition(key: u8, id: u8, minute: u8, enabled: bool, event: bool) -> Activi
         name: format!("Name of {key}"),
         enabled,
         trigger,
-        spec: serde_json::json!({"key": key, "enabled": enabled, "cron": cron, "event": event}),
+        spec: serde_json::json!({"key": key, "enabled": enabled, "cron": cron, "event": event})
+            .into(),
         body: String::new(),
         origin: Origin {
             source_path: format!("defs/{key}.md"),
@@ -301,7 +306,7 @@ fn apply_to(actual: &Actual, plan: &Plan) -> Actual {
 fn unmanaged_row(mut row: DefinitionRow) -> DefinitionRow {
     row.scope = String::new();
     row.key = String::new();
-    row.spec = serde_json::Value::Null;
+    row.spec = serde_json::Value::Null.into();
     row.body = String::new();
     row.source_path = String::new();
     row.retired = false;
@@ -366,13 +371,62 @@ proptest! {
         (desired, actual) in arb_world(),
         stages in every_stages(),
         adopt in any::<bool>(),
+        mode in 0u8..3,
+        made_by_any in prop::collection::vec(any::<bool>(), 10),
     ) {
         // In every combination of stage flags, adopting or not (issue 11): the rows the
-        // schedules follow are the rows after the database stage has committed.
-        let plan = plan(&desired, &actual, &PlanOptions { adopt, ..options(stages) });
+        // schedules follow are the rows after the database stage has committed. Also with
+        // `--schedules-from database` (its stages fixed: schedules only), of scope `a` or of
+        // the rows no scope owns (`*`), where some of `b`'s schedules are ones `*` made.
+        let (desired, actual, stages, options) = match mode {
+            0 => {
+                let options = PlanOptions { adopt, ..options(stages) };
+                (desired, actual, stages, options)
+            }
+            _ => {
+                let scope = if mode == 1 { SCOPE } else { ANY_SCOPE };
+                let mut actual = actual;
+                for (s, made) in actual.schedules.values_mut().zip(made_by_any) {
+                    if made && s.owner() == Some("b") {
+                        s.memo_scope = Some(ANY_SCOPE.into());
+                        s.attribute_scope = Some(ANY_SCOPE.into());
+                    }
+                }
+                let desired = crate::run::desired_from_rows(&actual, scope);
+                let stages = Stages { definitions: false, event_types: false, schedules: true };
+                let options = PlanOptions {
+                    scope: scope.into(),
+                    adopt,
+                    schedules_from: SchedulesFrom::Database,
+                    ..options(stages)
+                };
+                (desired, actual, stages, options)
+            }
+        };
+        let scope = options.scope.as_str();
+        let plan = plan(&desired, &actual, &options);
         let after = apply_to(&actual, &plan);
         if !stages.schedules {
             prop_assert!(plan.schedules.is_empty(), "{:#?}", plan.schedules);
+        }
+        if options.schedules_from == SchedulesFrom::Database {
+            prop_assert!(plan.definitions.is_empty(), "rows written: {:#?}", plan.definitions);
+            // Another scope's schedule is never touched (those `*` made only with --adopt,
+            // by a real scope).
+            for (id, s) in &actual.schedules {
+                if s.owner() != Some(scope) && !(adopt && s.adoptable_by(scope)) {
+                    prop_assert_eq!(after.schedules.get(id), Some(s), "{:#?}", plan.schedules.get(id));
+                }
+            }
+            // What `*` made, a real scope takes over with its row, never deletes.
+            for (id, s) in &actual.schedules {
+                if s.owner() == Some(ANY_SCOPE) && scope != ANY_SCOPE {
+                    prop_assert!(after.schedules.contains_key(id), "{:#?}", plan.schedules.get(id));
+                }
+            }
+            // And it converges.
+            let second = plan_fn(&desired, &after, &options);
+            prop_assert!(!second.has_changes(), "second plan: {:#?}\nfirst: {:#?}", second, plan);
         }
         // A schedule that is not created says why.
         for change in plan.schedules.values() {
@@ -382,7 +436,7 @@ proptest! {
         }
         for change in plan.schedules.values() {
             let live = |definition: Uuid| after.definitions.get(&definition).is_some_and(|r| {
-                r.scope == SCOPE && !r.retired && r.enabled
+                of_scope(r, scope) && !r.retired && r.enabled
             });
             match &change.step {
                 ScheduleStep::Create { want, .. } | ScheduleStep::Update { want, .. } if !want.paused => {
@@ -397,11 +451,11 @@ proptest! {
         // And no schedule of the scope is left for a row that is gone, unless an invalid
         // file may describe it (with the schedules stage: without it, nothing is planned).
         for (id, s) in &after.schedules {
-            if s.owner() != Some(SCOPE) || !stages.schedules {
+            if s.owner() != Some(scope) || !stages.schedules {
                 continue;
             }
             let definition = s.memo_definition.unwrap();
-            let row = after.definitions.get(&definition).filter(|r| r.scope == SCOPE);
+            let row = after.definitions.get(&definition).filter(|r| of_scope(r, scope));
             let kept = desired.catalog.protected.ids.contains(&definition)
                 || row.is_some_and(|r| protected(&desired, r))
                 || plan.schedules.get(id).is_some_and(|c| c.op() == ScheduleOp::Unchanged && c.note.is_some());
