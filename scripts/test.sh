@@ -16,8 +16,10 @@ bash scripts/ensure-test-worker.sh
 bash scripts/lint-deploy.sh
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
-# The benchmarks in smoke mode (200 files; a small repository over git://) first, so the
-# closing lines are the test summary.
+# The benchmarks in smoke mode (200 files; a small repository over git://; 40 definitions
+# through the binary against a Temporal dev server and Postgres) first, so the closing lines
+# are the test summary.
 cargo test --bench parse --locked
 cargo test --bench git_fetch --locked
+cargo test --bench scale --locked
 cargo test --lib --bins --tests --locked
