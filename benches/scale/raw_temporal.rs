@@ -100,7 +100,11 @@ impl Raw {
                         ) =>
                 {
                     self.retried.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    // The dev server's persistence rate limit ("System Persistence Max QPS
+                    // Reached") can take seconds to refill after a list of 10,000: back off.
+                    let pause =
+                        Duration::from_millis(50 * u64::from(attempt)).min(Duration::from_secs(1));
+                    tokio::time::sleep(pause).await;
                     attempt += 1;
                 }
                 other => return other,
