@@ -8,11 +8,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
+use super::config::InputSpec;
 use super::config::RunConfig;
 use super::finish::finish;
 use super::input::{Input, save};
 use super::progress_line::ProgressLine;
-use super::read::{Describe, read_schedules};
+use super::read::{Describe, describe_listed, read_schedules};
 use super::rollback::backwards;
 use crate::apply::{Applied, ApplyLimits, Progress, apply_rows, apply_schedules, tables_created};
 use crate::error::Exit;
@@ -21,9 +22,10 @@ use crate::plan::{Actual, Plan, PlanOptions, RunError, Stages, Workers, plan as 
 use crate::render::Format;
 use crate::report::{Mode, Outcome, Report};
 use crate::schedule::actual::ActualSchedule;
-use crate::schedule::backend::ScheduleBackend;
+use crate::schedule::backend::{BackendError, ScheduleBackend};
 use crate::store::{CALL_TIMEOUT, LockOutcome, Session, Store, StoreError, bounded, redact};
-use crate::temporal::Temporal;
+use crate::temporal::{Temporal, TemporalError};
+use tokio::task::JoinHandle;
 
 /// Runs `plan` or `apply` to its report, records and prints it, and says how to exit.
 pub fn run(config: &RunConfig) -> Exit {
@@ -49,6 +51,7 @@ pub fn run(config: &RunConfig) -> Exit {
             store: None,
             errors: Vec::new(),
             progress,
+            prefetched: prefetch(config),
         };
         let mut report = match Input::load(config) {
             Err(e) => {
@@ -86,6 +89,43 @@ struct Run<'a> {
     errors: Vec<RunError>,
     /// How far the Temporal calls have got, for the terminal's progress line.
     progress: Arc<Progress>,
+    /// `plan`: the list of the scope's schedules, started with the run ([`prefetch`]).
+    prefetched: Option<JoinHandle<Result<Listed, Prefetch>>>,
+}
+
+/// Temporal, connected, and what its list showed.
+type Listed = (Temporal, BTreeMap<String, ActualSchedule>);
+
+/// Why the list started with the run failed.
+#[derive(Debug, thiserror::Error)]
+enum Prefetch {
+    #[error(transparent)]
+    Connect(TemporalError),
+    #[error(transparent)]
+    List(BackendError),
+}
+
+/// `plan` lists the scope's schedules while the sources are read and the rows fetched: the
+/// list is most of a no-op run's time, and nothing it does depends on them. (`apply` lists
+/// under the scope lock, after the rows: a list read before the lock could miss a
+/// concurrent run's writes.)
+fn prefetch(config: &RunConfig) -> Option<JoinHandle<Result<Listed, Prefetch>>> {
+    let wanted = matches!(config.mode, Mode::Plan | Mode::Diff)
+        && config.stages.resolve().schedules
+        && !matches!(config.input, InputSpec::SavedPlan(_));
+    if !wanted {
+        return None;
+    }
+    let (settings, scope) = (config.temporal.clone(), config.scope.clone());
+    Some(tokio::spawn(async move {
+        let temporal = Temporal::connect(&settings)
+            .await
+            .map_err(Prefetch::Connect)?;
+        let listed = ScheduleBackend::list(&temporal, Some(&scope))
+            .await
+            .map_err(Prefetch::List)?;
+        Ok((temporal, listed))
+    }))
 }
 
 impl Run<'_> {
@@ -169,6 +209,56 @@ impl Run<'_> {
     /// by scope: [`Temporal::list`]); a failure is an error of the run.
     async fn schedules(&mut self, rows: &mut Actual, describe: Describe<'_>) -> Option<Schedules> {
         let settings = self.config.temporal.clone();
+        let concurrency = self.config.concurrency;
+        let scope = self.config.scope.clone();
+        let progress = self.progress.clone();
+        // A plan's list was started with the run ([`prefetch`]); take it.
+        if let Some(listing) = self.prefetched.take() {
+            let waited = self
+                .within("schedules", "listing the schedules", async {
+                    Ok::<_, std::convert::Infallible>(listing.await)
+                })
+                .await?;
+            let (temporal, listed) = match waited {
+                Ok(Ok(pair)) => pair,
+                Ok(Err(Prefetch::Connect(e))) => {
+                    self.errors.push(RunError::new("schedules", e.to_string()));
+                    return None;
+                }
+                Ok(Err(Prefetch::List(e))) => {
+                    self.errors
+                        .push(RunError::new("schedules", e.to_string()).id(&settings.address));
+                    return None;
+                }
+                Err(e) => {
+                    self.errors.push(RunError::new(
+                        "schedules",
+                        format!("listing the schedules failed: {e}"),
+                    ));
+                    return None;
+                }
+            };
+            let read = describe_listed(
+                &temporal,
+                rows,
+                listed,
+                describe,
+                concurrency,
+                Some(&progress),
+            );
+            let actual = self
+                .within("schedules", "reading the schedules", read)
+                .await;
+            if actual.is_none()
+                && let Some(last) = self.errors.last_mut()
+            {
+                last.id.get_or_insert_with(|| settings.address.clone());
+            }
+            return Some(Schedules {
+                actual: actual?,
+                temporal,
+            });
+        }
         let temporal = self
             .within(
                 "schedules",
@@ -176,9 +266,6 @@ impl Run<'_> {
                 Temporal::connect(&settings),
             )
             .await?;
-        let concurrency = self.config.concurrency;
-        let scope = self.config.scope.clone();
-        let progress = self.progress.clone();
         let read = read_schedules(
             &temporal,
             rows,

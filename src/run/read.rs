@@ -35,7 +35,20 @@ pub async fn read_schedules<B: ScheduleBackend>(
     concurrency: usize,
     progress: Option<&Progress>,
 ) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
-    let mut schedules = backend.list(Some(scope)).await?;
+    let listed = backend.list(Some(scope)).await?;
+    describe_listed(backend, rows, listed, describe, concurrency, progress).await
+}
+
+/// Given what the list showed, describes what `describe` names, `concurrency` at a time.
+pub async fn describe_listed<B: ScheduleBackend>(
+    backend: &B,
+    rows: &mut Actual,
+    listed: BTreeMap<String, ActualSchedule>,
+    describe: Describe<'_>,
+    concurrency: usize,
+    progress: Option<&Progress>,
+) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
+    let mut schedules = listed;
     let mut ids = match describe {
         Describe::Unsettled {
             desired,
