@@ -79,6 +79,8 @@ pub fn run(config: &RunConfig) -> Exit {
 struct Schedules {
     temporal: Temporal,
     actual: BTreeMap<String, ActualSchedule>,
+    /// Who polls the task queue, when it was asked with the list ([`prefetch`]).
+    workers: Option<Workers>,
 }
 
 struct Run<'a> {
@@ -93,8 +95,8 @@ struct Run<'a> {
     prefetched: Option<JoinHandle<Result<Listed, Prefetch>>>,
 }
 
-/// Temporal, connected, and what its list showed.
-type Listed = (Temporal, BTreeMap<String, ActualSchedule>);
+/// Temporal, connected, what its list showed, and who polls the task queue.
+type Listed = (Temporal, BTreeMap<String, ActualSchedule>, Workers);
 
 /// Why the list started with the run failed.
 #[derive(Debug, thiserror::Error)]
@@ -117,14 +119,21 @@ fn prefetch(config: &RunConfig) -> Option<JoinHandle<Result<Listed, Prefetch>>> 
         return None;
     }
     let (settings, scope) = (config.temporal.clone(), config.scope.clone());
+    let queue = config.target.task_queue.clone();
     Some(tokio::spawn(async move {
         let temporal = Temporal::connect(&settings)
             .await
             .map_err(Prefetch::Connect)?;
-        let listed = ScheduleBackend::list(&temporal, Some(&scope))
-            .await
-            .map_err(Prefetch::List)?;
-        Ok((temporal, listed))
+        // The worker check (SPEC §9) beside the list, not after it.
+        let (listed, pollers) = tokio::join!(
+            ScheduleBackend::list(&temporal, Some(&scope)),
+            temporal.pollers(&queue)
+        );
+        let workers = match pollers {
+            Ok(pollers) => Workers::Polling(pollers),
+            Err(e) => Workers::Unknown(e.to_string()),
+        };
+        Ok((temporal, listed.map_err(Prefetch::List)?, workers))
     }))
 }
 
@@ -219,7 +228,7 @@ impl Run<'_> {
                     Ok::<_, std::convert::Infallible>(listing.await)
                 })
                 .await?;
-            let (temporal, listed) = match waited {
+            let (temporal, listed, workers) = match waited {
                 Ok(Ok(pair)) => pair,
                 Ok(Err(Prefetch::Connect(e))) => {
                     self.errors.push(RunError::new("schedules", e.to_string()));
@@ -257,6 +266,7 @@ impl Run<'_> {
             return Some(Schedules {
                 actual: actual?,
                 temporal,
+                workers: Some(workers),
             });
         }
         let temporal = self
@@ -285,6 +295,7 @@ impl Run<'_> {
         Some(Schedules {
             actual: actual?,
             temporal,
+            workers: None,
         })
     }
 
@@ -328,7 +339,10 @@ impl Run<'_> {
             {
                 Some(read) => {
                     actual.schedules = read.actual;
-                    actual.workers = Some(self.workers(&read.temporal).await);
+                    actual.workers = Some(match read.workers {
+                        Some(workers) => workers,
+                        None => self.workers(&read.temporal).await,
+                    });
                     calls = Some(read.temporal.calls());
                 }
                 // Left out of the plan, never guessed.

@@ -16,6 +16,16 @@ use crate::apply::Progress;
 const AFTER: Duration = Duration::from_secs(2);
 const EVERY: Duration = Duration::from_millis(250);
 
+/// [`AFTER`], or in a debug build `ACTIVITY_SYNC_TEST_PROGRESS_AFTER_MS` (tests draw the
+/// line without a slow run; a release build never reads it).
+fn after() -> Duration {
+    let test = cfg!(debug_assertions)
+        .then(|| std::env::var("ACTIVITY_SYNC_TEST_PROGRESS_AFTER_MS").ok())
+        .flatten()
+        .and_then(|ms| ms.parse().ok());
+    test.map_or(AFTER, Duration::from_millis)
+}
+
 pub struct ProgressLine {
     task: Option<JoinHandle<()>>,
     drawn: Arc<AtomicBool>,
@@ -29,9 +39,9 @@ impl ProgressLine {
         let task = (wanted && std::io::stderr().is_terminal()).then(|| {
             let drawn = drawn.clone();
             tokio::spawn(async move {
-                tokio::time::sleep(AFTER).await;
+                tokio::time::sleep(after()).await;
                 loop {
-                    if let Some((phase, done, total)) = progress.now() {
+                    if let Some((phase, done, total)) = progress.now().filter(|p| p.2 > 0) {
                         let mut err = std::io::stderr().lock();
                         // A closed stderr is no reason to fail the run.
                         let _ = write!(err, "\r\x1b[2K{phase}: {done}/{total}");

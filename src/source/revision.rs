@@ -81,6 +81,11 @@ pub fn of_git(
 /// The revision of a directory source that lies in a git work tree (a CI checkout), or
 /// `None` (a mounted ConfigMap, a plain folder, a repository without commits).
 pub fn of_directory(dir: &Path) -> Option<Revision> {
+    // Most directory sources (a mounted ConfigMap, a temporary folder) are in no repository:
+    // say so without starting libgit2, whose first use loads the system's certificates.
+    if !dir.ancestors().any(looks_like_a_repository) {
+        return None;
+    }
     let repo = Repository::discover(dir).ok()?;
     let workdir = repo.workdir()?.canonicalize().ok()?;
     let dir = dir.canonicalize().ok()?;
@@ -106,6 +111,12 @@ pub fn of_directory(dir: &Path) -> Option<Revision> {
         dirty,
         history: Some(repo.path().to_path_buf()),
     })
+}
+
+/// Whether `dir` is where `Repository::discover` would find a repository: a work tree's
+/// `.git` (a folder, or a file of a linked work tree or submodule), or a bare repository.
+fn looks_like_a_repository(dir: &Path) -> bool {
+    dir.join(".git").exists() || (dir.join("HEAD").is_file() && dir.join("objects").is_dir())
 }
 
 #[cfg(test)]

@@ -65,7 +65,23 @@ impl DevServer {
         DevServer::start_with(with_attributes, &["--db-filename", &db])
     }
 
+    /// Starts a server on a free port; one that does not come up (the port taken between
+    /// `free_port` and the server binding it, or a machine too loaded) is stopped and
+    /// started again on another port, up to three times.
     fn start_with(with_attributes: bool, extra: &[&str]) -> DevServer {
+        for _ in 0..2 {
+            let mut server = DevServer::spawn_on_free_port(with_attributes, extra);
+            if server.came_up() {
+                return server;
+            }
+            server.kill();
+        }
+        let mut server = DevServer::spawn_on_free_port(with_attributes, extra);
+        server.wait_up();
+        server
+    }
+
+    fn spawn_on_free_port(with_attributes: bool, extra: &[&str]) -> DevServer {
         let port = free_port();
         let address = format!("127.0.0.1:{port}");
         let mut command: Vec<String> = [
@@ -94,13 +110,11 @@ impl DevServer {
                 .map(String::from),
             );
         }
-        let server = DevServer {
+        DevServer {
             child: spawn(&command),
             address,
             command,
-        };
-        server.wait_up();
-        server
+        }
     }
 
     /// Kills the server and starts it again on the same port (a Temporal restart); with
@@ -111,7 +125,17 @@ impl DevServer {
         self.wait_up();
     }
 
-    fn wait_up(&self) {
+    fn wait_up(&mut self) {
+        let up = self.came_up();
+        assert!(
+            up,
+            "the Temporal dev server on {} did not come up",
+            self.address
+        );
+    }
+
+    /// Whether the server answers within 60 s.
+    fn came_up(&mut self) -> bool {
         let server = self;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -126,14 +150,15 @@ impl DevServer {
                 .status
                 .success()
             {
-                return;
+                return true;
+            }
+            // A server that exited (its port taken) will not come up.
+            if let Ok(Some(_)) = server.child.try_wait() {
+                return false;
             }
             std::thread::sleep(Duration::from_millis(300));
         }
-        panic!(
-            "the Temporal dev server on {} did not come up",
-            server.address
-        );
+        false
     }
 
     /// Runs the `temporal` CLI against this server.
