@@ -4,6 +4,10 @@ use clap::Parser;
 
 use activity_sync::cli::Cli;
 
+/// See Cargo.toml: fewer, faster allocations for the many small JSON values of a big run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -53,7 +53,13 @@ impl Input {
     /// or the saved plan.
     pub fn load(config: &RunConfig) -> Result<Input, SavedPlanError> {
         match &config.input {
-            InputSpec::Sources(specs) => Ok(Input::Sources(Desired::gather(specs))),
+            InputSpec::Sources(specs) => {
+                let mut desired = Desired::gather(specs);
+                // The files' text is kept for `export`; a run has parsed it, and 10,000
+                // files are megabytes held to the end of the run.
+                desired.files = Vec::new();
+                Ok(Input::Sources(desired))
+            }
             InputSpec::Database => Ok(Input::Database),
             InputSpec::SavedPlan(path) => load(path).map(Input::Saved),
         }

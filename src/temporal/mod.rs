@@ -139,10 +139,25 @@ impl From<TemporalError> for BackendError {
                 code,
                 message,
             } => (*call, schedule.clone(), format!("{code:?}: {message}")),
-            TemporalError::Timeout { call, schedule, .. }
-            | TemporalError::CircuitOpen { call, schedule, .. } => {
-                (*call, schedule.clone(), e.to_string())
-            }
+            // The call and the schedule are named once, by the backend error.
+            TemporalError::Timeout {
+                call,
+                schedule,
+                seconds,
+            } => (
+                *call,
+                schedule.clone(),
+                format!("timed out after {seconds} s"),
+            ),
+            TemporalError::CircuitOpen {
+                call,
+                schedule,
+                failures,
+            } => (
+                *call,
+                schedule.clone(),
+                format!("not sent: {failures} calls in a row found Temporal unavailable"),
+            ),
             TemporalError::Connect { .. }
             | TemporalError::Tls { .. }
             | TemporalError::InsecureApiKey { .. } => ("connect", "*".to_string(), e.to_string()),
