@@ -575,19 +575,22 @@ impl Session {
 
 /// Every row of both tables, all scopes.
 pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
+    // The definitions row by row into their final form: a table of 10,000 rows is never
+    // held three times (driver rows, records, rows) at once.
     let (definitions, event_types) = on_conn!(conn, |c, sql| {
-        let definitions: Vec<DefinitionRecord> = sqlx::query_as(&sql(SELECT_DEFINITIONS))
-            .fetch_all(&mut *c)
-            .await?;
+        let mut definitions = Vec::new();
+        {
+            let statement = sql(SELECT_DEFINITIONS);
+            let mut rows = sqlx::query_as::<_, DefinitionRecord>(&statement).fetch(&mut *c);
+            while let Some(record) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                definitions.push(record.into_row()?);
+            }
+        }
         let event_types: Vec<EventTypeRecord> = sqlx::query_as(&sql(SELECT_EVENT_TYPES))
             .fetch_all(&mut *c)
             .await?;
         (definitions, event_types)
     });
-    let definitions = definitions
-        .into_iter()
-        .map(DefinitionRecord::into_row)
-        .collect::<Result<Vec<_>, StoreError>>()?;
     let event_types = event_types
         .into_iter()
         .map(EventTypeRecord::into_row)
