@@ -278,7 +278,7 @@ fn ceiling(
     others: usize,
     attributes: bool,
 ) -> (Burst, Burst) {
-    let server = dev_server(attributes);
+    let server = DevServer::start(attributes);
     let raw = rt.block_on(Raw::connect(&server.address));
     if others > 0 {
         fill(rt, knobs, &raw, want, others, attributes);
@@ -326,25 +326,6 @@ fn failures(knobs: &Knobs, name: &str, b: &Burst) {
     }
 }
 
-/// A Temporal dev server of its own. One that does not come up (seen once in a smoke run on
-/// this shared machine, likely its port taken by another process in the meantime) is
-/// started again on another port, up to three times in all.
-fn dev_server(attributes: bool) -> DevServer {
-    let mut attempt = 1;
-    loop {
-        match std::panic::catch_unwind(|| DevServer::start(attributes)) {
-            Ok(server) => return server,
-            Err(_) if attempt < 3 => {
-                attempt += 1;
-                println!(
-                    "  (the Temporal dev server did not come up; starting another, attempt {attempt} of 3)"
-                );
-            }
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    }
-}
-
 /// One step's figures, for the per-step table.
 struct Step {
     name: String,
@@ -381,7 +362,7 @@ fn variant(
     let schedules = set.schedules();
     let want = desired(&set.root);
     assert_eq!(want.len(), schedules);
-    let server = dev_server(attributes);
+    let server = DevServer::start(attributes);
     let db = TestDb::new(Backend::Postgres, dir.path());
     let target = Target {
         dir: dir.path(),
@@ -617,7 +598,7 @@ fn concurrency_table(rt: &tokio::runtime::Runtime, knobs: &Knobs) -> (Vec<(u16, 
     let (ceiling, _) = ceiling(rt, knobs, &desired(&set.root), 0, true);
     let mut rows = Vec::new();
     for &c in &knobs.concurrency {
-        let server = dev_server(true);
+        let server = DevServer::start(true);
         let db = TestDb::new(Backend::Postgres, dir.path());
         let target = Target {
             dir: dir.path(),

@@ -200,7 +200,14 @@ impl CronExpr {
             times
         };
         let (first, last) = (*times.first()?, *times.last()?);
-        let within: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        // The gaps between the times of one day: the same on every firing day.
+        let within =
+            times
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .fold(None, |seen: Option<(i64, i64)>, gap| {
+                    Some(seen.map_or((gap, gap), |(lo, hi)| (lo.min(gap), hi.max(gap))))
+                });
         let months = value_set(&self.fields.month);
         let days = value_set(&self.fields.day_of_month);
         let weekdays = value_set(&self.fields.day_of_week);
@@ -232,9 +239,9 @@ impl CronExpr {
                 }
                 if offset + last <= horizon {
                     // A whole day inside the window: its gaps, once.
-                    if let (Some(lo), Some(hi)) = (within.iter().min(), within.iter().max()) {
-                        pair(0, *lo);
-                        pair(0, *hi);
+                    if let Some((lo, hi)) = within {
+                        pair(0, lo);
+                        pair(0, hi);
                     }
                 } else {
                     for w in times.windows(2) {

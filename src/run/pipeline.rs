@@ -13,7 +13,7 @@ use super::config::RunConfig;
 use super::finish::finish;
 use super::input::{Input, save};
 use super::progress_line::ProgressLine;
-use super::read::{Describe, describe_listed, read_schedules};
+use super::read::{Describe, describe_listed};
 use super::rollback::backwards;
 use crate::apply::{Applied, ApplyLimits, Progress, apply_rows, apply_schedules, tables_created};
 use crate::error::Exit;
@@ -219,67 +219,59 @@ impl Run<'_> {
     async fn schedules(&mut self, rows: &mut Actual, describe: Describe<'_>) -> Option<Schedules> {
         let settings = self.config.temporal.clone();
         let concurrency = self.config.concurrency;
-        let scope = self.config.scope.clone();
         let progress = self.progress.clone();
-        // A plan's list was started with the run ([`prefetch`]); take it.
-        if let Some(listing) = self.prefetched.take() {
-            let waited = self
-                .within("schedules", "listing the schedules", async {
-                    Ok::<_, std::convert::Infallible>(listing.await)
-                })
-                .await?;
-            let (temporal, listed, workers) = match waited {
-                Ok(Ok(pair)) => pair,
-                Ok(Err(Prefetch::Connect(e))) => {
-                    self.errors.push(RunError::new("schedules", e.to_string()));
-                    return None;
+        // A plan's list was started with the run ([`prefetch`]); an apply lists now.
+        let (temporal, listed, workers) = match self.prefetched.take() {
+            Some(listing) => {
+                let waited = self
+                    .within("schedules", "listing the schedules", async {
+                        Ok::<_, std::convert::Infallible>(listing.await)
+                    })
+                    .await?;
+                match waited {
+                    Ok(Ok((temporal, listed, workers))) => (temporal, listed, Some(workers)),
+                    Ok(Err(Prefetch::Connect(e))) => {
+                        self.errors.push(RunError::new("schedules", e.to_string()));
+                        return None;
+                    }
+                    Ok(Err(Prefetch::List(e))) => {
+                        self.errors
+                            .push(RunError::new("schedules", e.to_string()).id(&settings.address));
+                        return None;
+                    }
+                    Err(e) => {
+                        self.errors.push(RunError::new(
+                            "schedules",
+                            format!("listing the schedules failed: {e}"),
+                        ));
+                        return None;
+                    }
                 }
-                Ok(Err(Prefetch::List(e))) => {
-                    self.errors
-                        .push(RunError::new("schedules", e.to_string()).id(&settings.address));
-                    return None;
-                }
-                Err(e) => {
-                    self.errors.push(RunError::new(
-                        "schedules",
-                        format!("listing the schedules failed: {e}"),
-                    ));
-                    return None;
-                }
-            };
-            let read = describe_listed(
-                &temporal,
-                rows,
-                listed,
-                describe,
-                concurrency,
-                Some(&progress),
-            );
-            let actual = self
-                .within("schedules", "reading the schedules", read)
-                .await;
-            if actual.is_none()
-                && let Some(last) = self.errors.last_mut()
-            {
-                last.id.get_or_insert_with(|| settings.address.clone());
             }
-            return Some(Schedules {
-                actual: actual?,
-                temporal,
-                workers: Some(workers),
-            });
-        }
-        let temporal = self
-            .within(
-                "schedules",
-                "connecting to Temporal",
-                Temporal::connect(&settings),
-            )
-            .await?;
-        let read = read_schedules(
+            None => {
+                let temporal = self
+                    .within(
+                        "schedules",
+                        "connecting to Temporal",
+                        Temporal::connect(&settings),
+                    )
+                    .await?;
+                let scope = self.config.scope.clone();
+                let list = ScheduleBackend::list(&temporal, Some(&scope));
+                let Some(listed) = self
+                    .within("schedules", "reading the schedules", list)
+                    .await
+                else {
+                    self.attach_address(&settings.address);
+                    return None;
+                };
+                (temporal, listed, None)
+            }
+        };
+        let read = describe_listed(
             &temporal,
             rows,
-            &scope,
+            listed,
             describe,
             concurrency,
             Some(&progress),
@@ -287,16 +279,21 @@ impl Run<'_> {
         let actual = self
             .within("schedules", "reading the schedules", read)
             .await;
-        if actual.is_none()
-            && let Some(last) = self.errors.last_mut()
-        {
-            last.id.get_or_insert_with(|| settings.address.clone());
+        if actual.is_none() {
+            self.attach_address(&settings.address);
         }
         Some(Schedules {
             actual: actual?,
             temporal,
-            workers: None,
+            workers,
         })
+    }
+
+    /// Names the Temporal address on the last error (a failed read of the schedules).
+    fn attach_address(&mut self, address: &str) {
+        if let Some(last) = self.errors.last_mut() {
+            last.id.get_or_insert_with(|| address.to_string());
+        }
     }
 
     async fn plan(&mut self, input: Input) -> Report {

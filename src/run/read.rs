@@ -25,20 +25,6 @@ pub enum Describe<'a> {
     These(Vec<String>),
 }
 
-/// Lists what `scope` can own or adopt, then describes what `describe` names,
-/// `concurrency` at a time.
-pub async fn read_schedules<B: ScheduleBackend>(
-    backend: &B,
-    rows: &mut Actual,
-    scope: &str,
-    describe: Describe<'_>,
-    concurrency: usize,
-    progress: Option<&Progress>,
-) -> Result<BTreeMap<String, ActualSchedule>, BackendError> {
-    let listed = backend.list(Some(scope)).await?;
-    describe_listed(backend, rows, listed, describe, concurrency, progress).await
-}
-
 /// Given what the list showed, describes what `describe` names, `concurrency` at a time.
 pub async fn describe_listed<B: ScheduleBackend>(
     backend: &B,

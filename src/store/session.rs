@@ -50,6 +50,23 @@ pub enum LockOutcome {
 /// statement stays well inside [`super::CALL_TIMEOUT`].
 pub const WRITE_BATCH: usize = 500;
 
+/// The values [`Session::write_rows`] binds for each definition row, in order (`updated_at`
+/// is the run's time; an upsert also writes it as `created_at`).
+const WRITTEN_COLUMNS: [&str; 12] = [
+    "id",
+    "key",
+    "name",
+    "enabled",
+    "trigger_type",
+    "trigger_config",
+    "spec",
+    "body",
+    "scope",
+    "source_path",
+    "content_hash",
+    "updated_at",
+];
+
 /// The upsert of `rows` definitions in one statement.
 fn upsert_definitions(rows: usize) -> String {
     let values: Vec<String> = (0..rows)
@@ -97,22 +114,11 @@ fn update_definitions(rows: usize, sqlite: bool) -> String {
             format!("({})", p.join(", "))
         })
         .collect();
-    const COLUMNS: [&str; 12] = [
-        "id",
-        "key",
-        "name",
-        "enabled",
-        "trigger_type",
-        "trigger_config",
-        "spec",
-        "body",
-        "scope",
-        "source_path",
-        "content_hash",
-        "updated_at",
-    ];
     let v = |name: &str| {
-        let i = COLUMNS.iter().position(|c| *c == name).expect("a column");
+        let i = WRITTEN_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("a column");
         if sqlite {
             format!("v.column{}", i + 1)
         } else {
@@ -122,7 +128,11 @@ fn update_definitions(rows: usize, sqlite: bool) -> String {
     let (json, uuid, alias) = if sqlite {
         ("", "", "v".to_string())
     } else {
-        ("::jsonb", "::uuid", format!("v({})", COLUMNS.join(", ")))
+        (
+            "::jsonb",
+            "::uuid",
+            format!("v({})", WRITTEN_COLUMNS.join(", ")),
+        )
     };
     format!(
         "UPDATE activity_definitions SET key = {}, name = {}, enabled = {}, trigger_type = {}, \
@@ -298,26 +308,7 @@ impl Session {
             .collect();
         if !updates.is_empty() {
             let statement = update_definitions(updates.len(), matches!(self.conn, Conn::Sqlite(_)));
-            let updated = on_conn!(&mut self.conn, |c, sql| {
-                let statement = sql(&statement);
-                let mut query = sqlx::query(&statement);
-                for row in &updates {
-                    query = query
-                        .bind(row.id.to_string())
-                        .bind(&row.key)
-                        .bind(&row.name)
-                        .bind(row.enabled)
-                        .bind(&row.trigger_type)
-                        .bind(row.trigger_config.to_string())
-                        .bind(row.spec.to_string())
-                        .bind(&row.body)
-                        .bind(&row.scope)
-                        .bind(&row.source_path)
-                        .bind(row.content_hash())
-                        .bind(now);
-                }
-                query.execute(&mut *c).await?.rows_affected()
-            });
+            let updated = self.write_rows(&statement, &updates, now).await?;
             if updated < updates.len() as u64 {
                 return Err(self.vanished(&updates).await);
             }
@@ -331,26 +322,7 @@ impl Session {
             .collect();
         if !creates.is_empty() {
             let statement = upsert_definitions(creates.len());
-            on_conn!(&mut self.conn, |c, sql| {
-                let statement = sql(&statement);
-                let mut query = sqlx::query(&statement);
-                for row in &creates {
-                    query = query
-                        .bind(row.id.to_string())
-                        .bind(&row.key)
-                        .bind(&row.name)
-                        .bind(row.enabled)
-                        .bind(&row.trigger_type)
-                        .bind(row.trigger_config.to_string())
-                        .bind(row.spec.to_string())
-                        .bind(&row.body)
-                        .bind(&row.scope)
-                        .bind(&row.source_path)
-                        .bind(row.content_hash())
-                        .bind(now);
-                }
-                query.execute(&mut *c).await?;
-            });
+            self.write_rows(&statement, &creates, now).await?;
         }
         let mut retired: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for change in changes.iter().filter(|c| c.action() == Action::Retire) {
@@ -379,6 +351,36 @@ impl Session {
             });
         }
         Ok(())
+    }
+
+    /// Runs `statement` with the values of `rows` bound in [`WRITTEN_COLUMNS`] order, 12 a
+    /// row; returns the rows it changed.
+    async fn write_rows(
+        &mut self,
+        statement: &str,
+        rows: &[&DefinitionRow],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(on_conn!(&mut self.conn, |c, sql| {
+            let statement = sql(statement);
+            let mut query = sqlx::query(&statement);
+            for row in rows {
+                query = query
+                    .bind(row.id.to_string())
+                    .bind(&row.key)
+                    .bind(&row.name)
+                    .bind(row.enabled)
+                    .bind(&row.trigger_type)
+                    .bind(row.trigger_config.to_string())
+                    .bind(row.spec.to_string())
+                    .bind(&row.body)
+                    .bind(&row.scope)
+                    .bind(&row.source_path)
+                    .bind(row.content_hash())
+                    .bind(now);
+            }
+            query.execute(&mut *c).await?.rows_affected()
+        }))
     }
 
     /// The error of an update that found fewer rows than it was given: names the first row
