@@ -452,6 +452,9 @@ fn hand_edits_are_drift_and_the_working_directory_does_not_matter() {
             "enabled = false",
             "body = 'edited by hand'",
             "trigger_config = '{\"cron\": \"* * * * *\"}'",
+            // The stored frontmatter: a row whose JSON differs from its file's keeps its
+            // own, so the difference shows (rows share the file's only where equal).
+            "spec = '{\"key\": \"edited-by-hand\"}'",
         ] {
             db.execute(&format!(
                 "UPDATE activity_definitions SET {edit} WHERE key = '{DAILY}'"

@@ -9,6 +9,7 @@ use super::config::{InputSpec, RunConfig};
 use super::rows::{desired_from_rows, rows_source};
 use crate::gather::{Desired, SourceInfo};
 use crate::plan::{Actual, PLAN_FORMAT, Plan};
+use crate::store::SharedSpecs;
 
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -71,6 +72,21 @@ impl Input {
             Input::Sources(desired) => desired.sources.clone(),
             Input::Database => vec![rows_source(0)],
             Input::Saved(plan) => plan.sources.clone(),
+        }
+    }
+
+    /// The desired definitions' frontmatter, for the rows read from the database to share
+    /// where it is equal ([`SharedSpecs`]); nothing for the database mode or a saved plan.
+    pub fn shared_specs(&self) -> SharedSpecs {
+        match self {
+            Input::Sources(desired) => SharedSpecs::new(
+                desired
+                    .catalog
+                    .activities
+                    .values()
+                    .map(|d| (d.id, d.spec.clone())),
+            ),
+            Input::Database | Input::Saved(_) => SharedSpecs::none(),
         }
     }
 

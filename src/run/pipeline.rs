@@ -310,16 +310,19 @@ impl Run<'_> {
         let Some(store) = self.connect().await else {
             return self.report(Mode::Plan, empty(&input.sources()), None);
         };
+        let shared = input.shared_specs();
+        let read = store.snapshot_sharing(&shared);
         let Some(mut actual) = self
             .within(
                 "database",
                 "reading the database",
-                bounded("reading the rows", CALL_TIMEOUT, store.snapshot()),
+                bounded("reading the rows", CALL_TIMEOUT, read),
             )
             .await
         else {
             return self.report(Mode::Plan, empty(&input.sources()), None);
         };
+        drop(shared);
         let Input::Sources(desired) = input.with_rows(&actual, &scope) else {
             unreachable!("a saved plan is refused above; the rows are read");
         };
@@ -424,17 +427,20 @@ impl Run<'_> {
         stages: Stages,
         empty: Plan,
     ) -> Report {
+        let shared = input.shared_specs();
+        let read = session.snapshot(&shared);
         let Some(mut actual) = self
             .within(
                 "database",
                 "reading the database",
-                bounded("reading the rows", CALL_TIMEOUT, session.snapshot()),
+                bounded("reading the rows", CALL_TIMEOUT, read),
             )
             .await
         else {
             rollback(session).await;
             return self.report(Mode::Apply, empty, None);
         };
+        drop(shared);
         // The database mode's desired state: the rows just read, under the lock.
         let input = input.with_rows(&actual, scope);
         if let (Input::Sources(desired), Some(store)) = (&input, self.store.clone())

@@ -8,13 +8,16 @@ mod bounded;
 mod migrate;
 mod required_columns;
 mod session;
+mod shared_specs;
 mod tls;
 mod url;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::Value as Json;
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -22,6 +25,7 @@ use uuid::Uuid;
 
 pub use bounded::{CALL_TIMEOUT, RECORD_TIMEOUT, bounded};
 pub use session::{LockOutcome, Session, WRITE_BATCH, lock_key};
+pub use shared_specs::SharedSpecs;
 pub use tls::{PgTls, RootCert, SslMode, TlsError};
 pub use url::redact;
 
@@ -326,6 +330,12 @@ impl Store {
     /// without tables is empty; one where only the runtime's own `activity_definitions`
     /// exists (not migrated yet) holds unmanaged rows, read from the runtime's columns.
     pub async fn snapshot(&self) -> Result<Actual, StoreError> {
+        self.snapshot_sharing(&SharedSpecs::none()).await
+    }
+
+    /// [`Store::snapshot`], each row's `spec` shared with the desired definition's where
+    /// they are equal ([`SharedSpecs`]).
+    pub async fn snapshot_sharing(&self, shared: &SharedSpecs) -> Result<Actual, StoreError> {
         if !self.has_schema().await? {
             if !self.has_table("activity_definitions").await? {
                 return Ok(Actual::default());
@@ -337,12 +347,12 @@ impl Store {
             });
             let mut actual = Actual::default();
             for record in definitions {
-                let row = record.into_row()?;
+                let row = record.into_row(shared)?;
                 actual.definitions.insert(row.id, row);
             }
             return Ok(actual);
         }
-        session::read_actual(&mut self.acquire().await?).await
+        session::read_actual(&mut self.acquire().await?, shared).await
     }
 
     /// The most recent `sync_runs` of a scope (all scopes when `None`), newest first.
@@ -495,21 +505,23 @@ pub(crate) struct DefinitionRecord {
 }
 
 impl DefinitionRecord {
-    pub(crate) fn into_row(self) -> Result<DefinitionRow, StoreError> {
+    /// The row, its `spec` shared with the desired definition's where they are equal.
+    pub(crate) fn into_row(self, shared: &SharedSpecs) -> Result<DefinitionRow, StoreError> {
         const TABLE: &str = "activity_definitions";
-        let json = |text: Option<String>| {
+        let id = Uuid::parse_str(&self.id).map_err(|e| StoreError::Malformed {
+            table: TABLE,
+            id: self.id.clone(),
+            message: e.to_string(),
+        })?;
+        let json = |text: Option<String>| -> Result<Json, StoreError> {
             text.map(|t| json_column(TABLE, &self.id, t))
                 .transpose()
                 .map(Option::unwrap_or_default)
         };
         Ok(DefinitionRow {
-            id: Uuid::parse_str(&self.id).map_err(|e| StoreError::Malformed {
-                table: TABLE,
-                id: self.id.clone(),
-                message: e.to_string(),
-            })?,
-            trigger_config: json(self.trigger_config.clone())?,
-            spec: json(self.spec.clone())?,
+            id,
+            trigger_config: Arc::new(json(self.trigger_config)?),
+            spec: shared.share(&id, json(self.spec)?),
             key: self.key.unwrap_or_default(),
             name: self.name,
             enabled: self.enabled,

@@ -19,7 +19,7 @@ use sqlx::{Postgres, Sqlite};
 use super::required_columns::unknown_required;
 use super::{
     DefinitionRecord, EventTypeRecord, INSERT_RUN, RunRecord, SELECT_DEFINITIONS,
-    SELECT_EVENT_TYPES, Store, StoreError,
+    SELECT_EVENT_TYPES, SharedSpecs, Store, StoreError,
 };
 use crate::plan::{Action, Actual, Change, DefinitionRow, EventTypeRow, Resource};
 
@@ -255,9 +255,10 @@ impl Session {
         Ok(())
     }
 
-    /// Every row, read inside the lock.
-    pub async fn snapshot(&mut self) -> Result<Actual, StoreError> {
-        read_actual(&mut self.conn).await
+    /// Every row, read inside the lock, each `spec` shared with the desired definition's
+    /// where they are equal ([`SharedSpecs`]).
+    pub async fn snapshot(&mut self, shared: &SharedSpecs) -> Result<Actual, StoreError> {
+        read_actual(&mut self.conn, shared).await
     }
 
     /// The `NOT NULL` columns of `table` without a default that activity-sync does not
@@ -576,7 +577,10 @@ impl Session {
 }
 
 /// Every row of both tables, all scopes.
-pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
+pub(super) async fn read_actual(
+    conn: &mut Conn,
+    shared: &SharedSpecs,
+) -> Result<Actual, StoreError> {
     // The definitions row by row into their final form: a table of 10,000 rows is never
     // held three times (driver rows, records, rows) at once.
     let (definitions, event_types) = on_conn!(conn, |c, sql| {
@@ -585,7 +589,7 @@ pub(super) async fn read_actual(conn: &mut Conn) -> Result<Actual, StoreError> {
             let statement = sql(SELECT_DEFINITIONS);
             let mut rows = sqlx::query_as::<_, DefinitionRecord>(&statement).fetch(&mut *c);
             while let Some(record) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-                definitions.push(record.into_row()?);
+                definitions.push(record.into_row(shared)?);
             }
         }
         let event_types: Vec<EventTypeRecord> = sqlx::query_as(&sql(SELECT_EVENT_TYPES))
