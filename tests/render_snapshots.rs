@@ -117,7 +117,9 @@ fn plan_with_updates_retirements_and_unretirements() {
     let mut old = desired.catalog.activities[&sweep].clone();
     std::sync::Arc::make_mut(&mut old.spec)["trigger"]["cron"] = serde_json::json!("*/10 * * * *");
     if let activity_sync::definition::Trigger::Cron(c) = &mut old.trigger {
-        c.cron = "*/10 * * * *".into();
+        c.cron = std::sync::Arc::new(
+            activity_sync::definition::CronExpr::parse("*/10 * * * *").unwrap(),
+        );
     }
     actual
         .definitions

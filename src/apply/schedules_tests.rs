@@ -23,7 +23,7 @@ fn definition(key: &str, minute: u8) -> ActivityDefinition {
         name: key.to_string(),
         enabled: true,
         trigger: Trigger::Cron(CronTrigger {
-            cron: cron.clone(),
+            cron: std::sync::Arc::new(crate::definition::CronExpr::parse(&cron).unwrap()),
             timezone: "UTC".into(),
             misfire_policy: MisfirePolicy::Skip,
             catchup_window_seconds: None,

@@ -15,8 +15,8 @@ pub use diagnostic::Diagnostic;
 pub use frontmatter::{Split, split as split_frontmatter};
 pub use model::{
     ActivityDefinition, CronTrigger, Definition, EventTrigger, EventType, MisfirePolicy,
-    OnceTrigger, Origin, Trigger, canonical_json, hash_json, hash_json_items, id_from_key,
-    sorted_json, source_location,
+    OnceTrigger, Origin, Trigger, canonical_json, hash_json, hash_json_items, hash_json_members,
+    id_from_key, sorted_json, source_location,
 };
 pub(crate) use parse::{CRON_KEYS, EVENT_KEYS, ONCE_KEYS};
 pub use parse::{

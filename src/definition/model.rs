@@ -2,12 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+use super::cron_expr::CronExpr;
 
 /// Where a definition came from, for every message about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,8 +96,9 @@ impl Trigger {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CronTrigger {
-    /// 5-field expression or `@hourly`-style macro, as written (trimmed).
-    pub cron: String,
+    /// 5-field expression or `@hourly`-style macro, as written (trimmed), parsed; shared
+    /// by the clones of the definition.
+    pub cron: Arc<CronExpr>,
     /// IANA time zone name.
     pub timezone: String,
     pub misfire_policy: MisfirePolicy,
@@ -197,8 +201,33 @@ pub fn hash_json_items(items: impl IntoIterator<Item = Json>) -> String {
     hex(&hasher.finalize())
 }
 
+/// [`hash_json`] of the object of `members`, given by reference: the same hash, without
+/// copying them into an object first (a row's hash is taken several times a run, and its
+/// `spec` is the whole frontmatter).
+pub fn hash_json_members(members: &mut [(&str, &Json)]) -> String {
+    members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut hasher = Sha256::new();
+    hasher.update(b"{");
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
+        serde_json::to_writer(&mut hasher, key).expect("hashing does not fail");
+        hasher.update(b":");
+        write_canonical(value, &mut hasher).expect("hashing does not fail");
+    }
+    hasher.update(b"}");
+    hex(&hasher.finalize())
+}
+
 fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    text
 }
 
 /// JSON text with object keys sorted at every level, so equal values hash equally whatever
@@ -295,6 +324,16 @@ mod tests {
             hash_json(&Json::Array(values.to_vec()))
         );
         assert_eq!(hash_json_items(std::iter::empty()), hash_json(&json!([])));
+        let (b, a) = (values[1].clone(), values[0].clone());
+        assert_eq!(
+            hash_json_members(&mut [("b", &b), ("a", &a), ("é", &json!(null))]),
+            hash_json(&json!({"a": a, "é": null, "b": b}))
+        );
+        // SHA-256 of `{}`, as `sha256sum` prints it.
+        assert_eq!(
+            hash_json(&json!({})),
+            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::DateTime;
 use serde_json::Value as Json;
@@ -463,7 +464,7 @@ impl Cx<'_> {
                 .map(Some),
         };
         Some(CronTrigger {
-            cron: cron?.as_str().to_string(),
+            cron: Arc::new(cron?),
             timezone: timezone?,
             misfire_policy: misfire_policy?,
             catchup_window_seconds: catchup_window_seconds?,

@@ -29,7 +29,7 @@ use super::schedule_change::{ScheduleChange, ScheduleOp, ScheduleStep};
 use super::schedules_from::SchedulesFrom;
 use super::stages::Stages;
 use super::warning::{Warning, WarningKind};
-use crate::definition::{ActivityDefinition, Catalog, CronExpr, Trigger, source_location};
+use crate::definition::{ActivityDefinition, Catalog, Trigger, source_location};
 use crate::gather::Desired;
 use crate::schedule::actual::{ANY_SCOPE, ActualSchedule};
 use crate::schedule::desired::{
@@ -1016,13 +1016,10 @@ impl<'a> Planner<'a> {
             change.op(),
             ScheduleOp::Create | ScheduleOp::Update | ScheduleOp::Unpause
         ) && let Trigger::Cron(cron) = &definition.trigger
-            && let (Ok(expr), Ok(tz)) = (
-                CronExpr::parse(&cron.cron),
-                chrono_tz::Tz::from_str(&cron.timezone),
-            )
+            && let Ok(tz) = chrono_tz::Tz::from_str(&cron.timezone)
         {
-            change.fires = next_fires(&expr, tz, self.options.now, 3);
-            change.warnings = dst_warnings(&expr, tz, self.options.now);
+            change.fires = next_fires(&cron.cron, tz, self.options.now, 3);
+            change.warnings = dst_warnings(&cron.cron, tz, self.options.now);
         }
         self.schedules.insert(id.to_string(), change);
     }

@@ -129,11 +129,11 @@ pub fn desired_schedule(
     let (calendar, timezone, jitter, overlap, window, once_at, summary) = match &d.trigger {
         Trigger::Event(_) => return None,
         Trigger::Cron(c) => {
-            let expr = CronExpr::parse(&c.cron).ok()?;
+            let expr = &*c.cron;
             let (overlap, window) =
-                misfire(c.misfire_policy, Some(&expr), c.catchup_window_seconds);
+                misfire(c.misfire_policy, Some(expr), c.catchup_window_seconds);
             (
-                calendar::from_cron(&expr),
+                calendar::from_cron(expr),
                 c.timezone.clone(),
                 c.jitter_seconds.unwrap_or(0),
                 overlap,

@@ -56,7 +56,7 @@ fn definition(key: u8, id: u8, minute: u8, enabled: bool, event: bool) -> Activi
         })
     } else {
         Trigger::Cron(CronTrigger {
-            cron: cron.clone(),
+            cron: std::sync::Arc::new(crate::definition::CronExpr::parse(&cron).unwrap()),
             timezone: "UTC".into(),
             misfire_policy: MisfirePolicy::Skip,
             catchup_window_seconds: None,
