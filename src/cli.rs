@@ -132,9 +132,10 @@ pub struct RunArgs {
     /// managed schedule for a thorough drift check.
     #[arg(long, value_enum, default_value_t = Refresh::List)]
     pub refresh: Refresh,
-    /// Temporal calls in flight at once (32: a first apply of 1,000 schedules at the dev
-    /// server's pace; docs/performance.md).
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Temporal calls in flight at once (64: a first apply of 1,000 schedules at the dev
+    /// server's pace, where 32 reached 77-87 % of it; docs/performance.md). A server that
+    /// pushes back (`ResourceExhausted`) is retried with backoff.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=128))]
     pub concurrency: u16,
     /// The workflow a schedule starts.
     #[arg(

@@ -130,8 +130,7 @@ pub fn desired_schedule(
         Trigger::Event(_) => return None,
         Trigger::Cron(c) => {
             let expr = &*c.cron;
-            let (overlap, window) =
-                misfire(c.misfire_policy, Some(expr), c.catchup_window_seconds);
+            let (overlap, window) = misfire(c.misfire_policy, Some(expr), c.catchup_window_seconds);
             (
                 calendar::from_cron(expr),
                 c.timezone.clone(),
