@@ -133,7 +133,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Refresh::List)]
     pub refresh: Refresh,
     /// Temporal calls in flight at once (64: a first apply of 1,000 schedules at the dev
-    /// server's pace, where 32 reached 77-87 % of it; docs/performance.md). A server that
+    /// server's pace, where 32 reached 76-87 % of it; docs/performance.md). A server that
     /// pushes back (`ResourceExhausted`) is retried with backoff.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=128))]
     pub concurrency: u16,
